@@ -1,0 +1,272 @@
+/* conf.c: the directive table and the INI reader of pipeline.conf (see conf.h). */
+#include "conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+enum conf_type { CT_STR, CT_PATH, CT_INT, CT_LL, CT_BOOL, CT_ENUM };
+
+struct conf_row {
+	const char *section, *key;
+	enum conf_type type;
+	size_t off, size;
+	long long min, max;       /* for CT_INT / CT_LL */
+	const char *def;          /* default, as text */
+	const char *choices;      /* for CT_ENUM: "a|b|c" */
+};
+
+#define S(f) offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
+static const struct conf_row rows[] = {
+	{ "pipeline", "transport", CT_ENUM, S(transport), 0, 0, "inproc", "inproc|tcp" },
+	{ "pipeline", "bind", CT_STR, S(bind_host), 0, 0, "127.0.0.1", NULL },
+	{ "pipeline", "base_port", CT_INT, S(base_port), 1024, 65000, "5550", NULL },
+	{ "pipeline", "max_in_flight", CT_INT, S(max_in_flight), 1, 10000, "16", NULL },
+	{ "pipeline", "job_timeout", CT_INT, S(job_timeout_s), 5, 86400, "600", NULL },
+	{ "workers", "ingest", CT_INT, S(workers_ingest), 0, 64, "1", NULL },
+	{ "workers", "preprocess", CT_INT, S(workers_preprocess), 0, 64, "2", NULL },
+	{ "workers", "qr", CT_INT, S(workers_qr), 0, 64, "1", NULL },
+	{ "workers", "ocr", CT_INT, S(workers_ocr), 0, 64, "2", NULL },
+	{ "workers", "validate", CT_INT, S(workers_validate), 0, 64, "1", NULL },
+	{ "workers", "enrich", CT_INT, S(workers_enrich), 0, 64, "1", NULL },
+	{ "workers", "load", CT_INT, S(workers_load), 0, 64, "1", NULL },
+	{ "workers", "asr", CT_INT, S(workers_asr), 0, 64, "2", NULL },
+	{ "limits", "max_file_bytes", CT_LL, S(max_file_bytes), 1, 1LL << 40, "268435456", NULL },
+	{ "limits", "max_pixels", CT_LL, S(max_pixels), 1, 1LL << 40, "100000000", NULL },
+	{ "limits", "max_pages", CT_INT, S(max_pages), 1, 10000, "100", NULL },
+	{ "limits", "max_audio_seconds", CT_LL, S(max_audio_seconds), 1, 1LL << 30, "28800", NULL },
+	{ "ocr", "tessdata", CT_PATH, S(tessdata), 0, 0, "", NULL },
+	{ "ocr", "full_text", CT_ENUM, S(full_text), 0, 0, "auto", "auto|always|never" },
+	{ "ocr", "full_text_lang", CT_STR, S(full_text_lang), 0, 0, "jpn+eng", NULL },
+	{ "ocr", "default_dpi", CT_INT, S(page_dpi_default), 72, 1200, "300", NULL },
+	{ "forms", "dir", CT_PATH, S(forms_dir), 0, 0, "models/forms", NULL },
+	{ "models", "fees", CT_PATH, S(fees), 0, 0, "models/fees.conf", NULL },
+	{ "models", "grants", CT_PATH, S(grants), 0, 0, "models/grants.conf", NULL },
+	{ "models", "procedures", CT_PATH, S(procedures), 0, 0, "models/procedures.conf", NULL },
+	{ "asr", "hmm", CT_PATH, S(asr_hmm), 0, 0, "/usr/share/pocketsphinx/model/en-us/en-us", NULL },
+	{ "asr", "dict", CT_PATH, S(asr_dict), 0, 0, "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict", NULL },
+	{ "asr", "lm", CT_PATH, S(asr_lm), 0, 0, "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin", NULL },
+	{ "asr", "chunk_max_seconds", CT_INT, S(asr_chunk_max_s), 5, 600, "30", NULL },
+	{ "asr", "chunk_min_seconds", CT_INT, S(asr_chunk_min_s), 1, 600, "8", NULL },
+	{ "output", "archive", CT_PATH, S(archive_dir), 0, 0, "", NULL },
+	{ "output", "receipts", CT_PATH, S(receipts_dir), 0, 0, "", NULL },
+	{ "watch", "inbox", CT_PATH, S(inbox), 0, 0, "var/inbox", NULL },
+	{ "watch", "quarantine", CT_PATH, S(quarantine_dir), 0, 0, "", NULL },
+	{ "watch", "poll", CT_BOOL, S(watch_poll), 0, 1, "no", NULL },
+	{ "watch", "settle_ms", CT_INT, S(watch_settle_ms), 0, 600000, "2000", NULL },
+	{ "watch", "rescan_seconds", CT_INT, S(watch_rescan_s), 1, 86400, "60", NULL },
+	{ "database", "conninfo", CT_STR, S(conninfo), 0, 0, "", NULL },
+	{ "database", "retry_max_seconds", CT_INT, S(db_retry_max_s), 0, 86400, "120", NULL },
+	{ "log", "level", CT_ENUM, S(log_level), 0, 0, "info", "error|warn|info|debug" },
+};
+#undef S
+
+static int enum_ok(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = choices;
+
+	while (p && *p) {
+		const char *bar = strchr(p, '|');
+		size_t l = bar ? (size_t)(bar - p) : strlen(p);
+		if (l == n && strncmp(p, v, n) == 0)
+			return 1;
+		p = bar ? bar + 1 : NULL;
+	}
+	return 0;
+}
+
+static enum dp_err set_value(struct conf *c, const struct conf_row *r, const char *v,
+			     const char *base_dir, const char *where, struct dp_msg *m)
+{
+	char *field = (char *)c + r->off;
+	char *end;
+	long long n;
+
+	switch (r->type) {
+	case CT_STR:
+	case CT_ENUM:
+		if (r->type == CT_ENUM && !enum_ok(r->choices, v))
+			return dp_fail(m, DP_ERR_CONFIG, "%s: %s.%s must be one of %s, not '%s'", where,
+				       r->section, r->key, r->choices, v);
+		if (strlen(v) >= r->size)
+			return dp_fail(m, DP_ERR_CONFIG, "%s: %s.%s is too long (at most %zu bytes)", where,
+				       r->section, r->key, r->size - 1);
+		memcpy(field, v, strlen(v) + 1);
+		return DP_OK;
+	case CT_PATH:
+		if (!*v || v[0] == '/' || !base_dir || !*base_dir) {
+			if (strlen(v) >= r->size)
+				return dp_fail(m, DP_ERR_CONFIG, "%s: %s.%s: path too long", where, r->section, r->key);
+			memcpy(field, v, strlen(v) + 1);
+		} else if ((size_t)snprintf(field, r->size, "%s/%s", base_dir, v) >= r->size) {
+			return dp_fail(m, DP_ERR_CONFIG, "%s: %s.%s: path too long", where, r->section, r->key);
+		}
+		return DP_OK;
+	case CT_BOOL:
+		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+			*(int *)field = 1;
+		else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+			*(int *)field = 0;
+		else
+			return dp_fail(m, DP_ERR_CONFIG, "%s: %s.%s must be yes or no, not '%s'", where,
+				       r->section, r->key, v);
+		return DP_OK;
+	case CT_INT:
+	case CT_LL:
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno || end == v || *end)
+			return dp_fail(m, DP_ERR_CONFIG, "%s: %s.%s must be a whole number, not '%s'", where,
+				       r->section, r->key, v);
+		if (n < r->min || n > r->max)
+			return dp_fail(m, DP_ERR_CONFIG, "%s: %s.%s = %lld is out of range %lld..%lld", where,
+				       r->section, r->key, n, r->min, r->max);
+		if (r->type == CT_INT)
+			*(int *)field = (int)n;
+		else
+			*(long long *)field = n;
+		return DP_OK;
+	}
+	return dp_fail(m, DP_ERR_INTERNAL, "bad conf row type");
+}
+
+void conf_defaults(struct conf *c, const char *base_dir)
+{
+	struct dp_msg m;
+
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (set_value(c, &rows[i], rows[i].def, base_dir, "defaults", &m) != DP_OK)
+			abort(); /* the table itself is wrong: a bug */
+}
+
+enum dp_err conf_parse(struct conf *c, const char *name, const char *text, const char *base_dir,
+		       struct dp_msg *m)
+{
+	char section[64] = "";
+	int lineno = 0;
+	const char *p = text;
+
+	while (*p) {
+		char line[2048], where[CONF_PATH_MAX + 32];
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		lineno++;
+		snprintf(where, sizeof where, "%s:%d", name, lineno);
+		if (len >= sizeof line)
+			return dp_fail(m, DP_ERR_CONFIG, "%s: line too long", where);
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p = nl ? nl + 1 : p + len;
+
+		char *s = str_trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+			if (!close || close[1] != '\0')
+				return dp_fail(m, DP_ERR_CONFIG, "%s: a section header looks like [name]", where);
+			*close = '\0';
+			s = str_trim(s + 1);
+			int known = 0;
+			for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+				if (!strcmp(rows[i].section, s))
+					known = 1;
+			if (!known)
+				return dp_fail(m, DP_ERR_CONFIG, "%s: unknown section [%s]", where, s);
+			snprintf(section, sizeof section, "%s", s);
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq)
+			return dp_fail(m, DP_ERR_CONFIG, "%s: expected 'key = value', got '%s'", where, s);
+		*eq = '\0';
+		char *key = str_trim(s), *val = str_trim(eq + 1);
+		/* an inline comment needs a space before '#' */
+		char *hash = strstr(val, " #");
+		if (hash) {
+			*hash = '\0';
+			val = str_trim(val);
+		}
+		if (!*section)
+			return dp_fail(m, DP_ERR_CONFIG, "%s: '%s' is outside any [section]", where, key);
+		const struct conf_row *r = NULL;
+		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+			if (!strcmp(rows[i].section, section) && !strcmp(rows[i].key, key))
+				r = &rows[i];
+		if (!r)
+			return dp_fail(m, DP_ERR_CONFIG, "%s: unknown key '%s' in [%s]", where, key, section);
+		enum dp_err e = set_value(c, r, val, base_dir, where, m);
+		if (e)
+			return e;
+	}
+	if (c->asr_chunk_min_s > c->asr_chunk_max_s)
+		return dp_fail(m, DP_ERR_CONFIG, "%s: asr.chunk_min_seconds is larger than asr.chunk_max_seconds", name);
+	return DP_OK;
+}
+
+enum dp_err conf_load(struct conf *c, const char *path, struct dp_msg *m)
+{
+	char dir[CONF_PATH_MAX];
+	size_t len;
+	char *text = NULL;
+	enum dp_err e;
+
+	e = file_read(path, &text, &len, 1 << 20, m);
+	if (e)
+		return e;
+	if (strlen(text) != len) {
+		free(text);
+		return dp_fail(m, DP_ERR_CONFIG, "%s: contains a NUL byte: is it a text file?", path);
+	}
+	path_dirname(path, dir, sizeof dir);
+	conf_defaults(c, dir);
+	snprintf(c->path, sizeof c->path, "%s", path);
+	e = conf_parse(c, path, text, dir, m);
+	free(text);
+	return e;
+}
+
+int conf_workers(const struct conf *c, const char *stage)
+{
+	static const struct { const char *name; size_t off; } w[] = {
+		{ "ingest", offsetof(struct conf, workers_ingest) },
+		{ "preprocess", offsetof(struct conf, workers_preprocess) },
+		{ "qr", offsetof(struct conf, workers_qr) },
+		{ "ocr", offsetof(struct conf, workers_ocr) },
+		{ "validate", offsetof(struct conf, workers_validate) },
+		{ "enrich", offsetof(struct conf, workers_enrich) },
+		{ "load", offsetof(struct conf, workers_load) },
+		{ "asr", offsetof(struct conf, workers_asr) },
+	};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (!strcmp(w[i].name, stage))
+			return *(const int *)((const char *)c + w[i].off);
+	return -1;
+}
+
+void conf_dump(const struct conf *c, FILE *out)
+{
+	const char *sec = "";
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const struct conf_row *r = &rows[i];
+		const char *f = (const char *)c + r->off;
+		if (strcmp(sec, r->section)) {
+			fprintf(out, "%s[%s]\n", *sec ? "\n" : "", r->section);
+			sec = r->section;
+		}
+		switch (r->type) {
+		case CT_STR: case CT_PATH: case CT_ENUM: fprintf(out, "%s = %s\n", r->key, f); break;
+		case CT_BOOL: fprintf(out, "%s = %s\n", r->key, *(const int *)f ? "yes" : "no"); break;
+		case CT_INT: fprintf(out, "%s = %d\n", r->key, *(const int *)f); break;
+		case CT_LL: fprintf(out, "%s = %lld\n", r->key, *(const long long *)f); break;
+		}
+	}
+}

@@ -1,0 +1,85 @@
+/* conf.h: pipeline.conf, the one INI file of docpipe.
+ *
+ * Every directive is a row of the table in conf.c (section, key, type, bounds,
+ * default, help). An unknown section or key, a value out of bounds or a line
+ * that is not "key = value" is an error "FILE:LINE: message". Relative paths
+ * in the file are resolved against the directory the file is in. */
+#ifndef DP_CONF_H
+#define DP_CONF_H
+
+#include <stdio.h>
+
+#include "err.h"
+
+#define CONF_PATH_MAX 1024
+#define CONF_STR_MAX 256
+
+/* The stage names a [workers] section may give counts for. */
+enum { CONF_MAX_STAGES = 12 };
+
+struct conf {
+	char path[CONF_PATH_MAX];      /* the file read, "" for built-in defaults */
+
+	/* [pipeline] */
+	char transport[16];            /* inproc | tcp */
+	char bind_host[CONF_STR_MAX];
+	int base_port;
+	int max_in_flight;
+	int job_timeout_s;
+	/* [workers]: threads per stage in this process */
+	int workers_ingest, workers_preprocess, workers_qr, workers_ocr;
+	int workers_validate, workers_enrich, workers_load, workers_asr;
+	/* [limits] */
+	long long max_file_bytes;
+	long long max_pixels;
+	int max_pages;
+	long long max_audio_seconds;
+	/* [ocr] */
+	char tessdata[CONF_PATH_MAX];
+	char full_text[16];            /* auto | always | never */
+	char full_text_lang[64];
+	int page_dpi_default;
+	/* [forms] and models */
+	char forms_dir[CONF_PATH_MAX];
+	char fees[CONF_PATH_MAX];
+	char grants[CONF_PATH_MAX];
+	char procedures[CONF_PATH_MAX];
+	/* [asr] */
+	char asr_hmm[CONF_PATH_MAX];
+	char asr_dict[CONF_PATH_MAX];
+	char asr_lm[CONF_PATH_MAX];
+	int asr_chunk_max_s;
+	int asr_chunk_min_s;
+	/* [output] */
+	char archive_dir[CONF_PATH_MAX];
+	char receipts_dir[CONF_PATH_MAX];
+	/* [watch] */
+	char inbox[CONF_PATH_MAX];
+	char quarantine_dir[CONF_PATH_MAX];
+	int watch_poll;                /* 0 inotify, 1 polling */
+	int watch_settle_ms;
+	int watch_rescan_s;
+	/* [database] */
+	char conninfo[CONF_STR_MAX];
+	int db_retry_max_s;
+	/* [log] */
+	char log_level[16];
+};
+
+/* Fill c with the built-in defaults (paths relative to base_dir). */
+void conf_defaults(struct conf *c, const char *base_dir);
+
+/* Read path over the defaults. On error m holds "path:line: problem". */
+enum dp_err conf_load(struct conf *c, const char *path, struct dp_msg *m);
+
+/* Parse INI text (for tests and conf_load); name is used in messages. */
+enum dp_err conf_parse(struct conf *c, const char *name, const char *text, const char *base_dir,
+		       struct dp_msg *m);
+
+/* Worker threads configured for a stage name, -1 if the name is unknown. */
+int conf_workers(const struct conf *c, const char *stage);
+
+/* Print every directive with its current value (docpipe config). */
+void conf_dump(const struct conf *c, FILE *out);
+
+#endif

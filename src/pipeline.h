@@ -1,0 +1,39 @@
+/* pipeline.h: the runtime that hosts stages: streamers, worker threads, the
+ * coordinator's submit and done sockets.
+ *
+ * pipeline_start() binds every stage's endpoints (see mq.h), starts one
+ * streamer thread per stage and the worker threads pipeline.conf asks for, and
+ * returns once every worker has initialised its engines (or the first failure).
+ * The coordinator then submits jobs and collects finished ones. worker_serve()
+ * is the same worker loop for `docpipe worker`, connecting to a remote
+ * coordinator instead. */
+#ifndef DP_PIPELINE_H
+#define DP_PIPELINE_H
+
+#include "conf.h"
+#include "err.h"
+#include "job.h"
+
+struct pipeline;
+
+enum dp_err pipeline_start(struct pipeline **p, const struct conf *c, struct dp_msg *m);
+/* Send j to route[hop] and free it. */
+enum dp_err pipeline_submit(struct pipeline *p, struct job **j, struct dp_msg *m);
+/* Wait up to timeout_ms for a finished job (*j NULL on timeout). */
+enum dp_err pipeline_collect(struct pipeline *p, struct job **j, int timeout_ms, struct dp_msg *m);
+void pipeline_stop(struct pipeline **p);
+
+/* Run `threads` workers of one stage against the endpoints under base
+ * (tcp://HOST:PORT) until *stop becomes non-zero. */
+enum dp_err worker_serve(const struct conf *c, const char *stage, const char *base, int threads,
+			 volatile int *stop, struct dp_msg *m);
+
+struct stage;
+/* Run one stage on j as a worker does: time it (a stage_runs record), turn an
+ * error into status 'rejected' and skip to load, advance the hop. */
+void pipeline_run_stage(const struct stage *st, void *state, struct job *j, const char *worker_id);
+
+/* Debug hook: when DOCPIPE_DEBUG_CRASH_STAGE names a stage, the first worker of that
+ * stage exits its thread mid-job without replying (simulates a dead worker). */
+
+#endif

@@ -1,0 +1,174 @@
+/* tess.c: Tesseract C API wrapper (see tess.h). */
+#include "tess.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <tesseract/capi.h>
+
+#include "util.h"
+
+struct tess {
+	TessBaseAPI *api;
+	char whitelist[256];
+	int psm;
+	PIX *page;
+};
+
+enum dp_err tess_open(struct tess **out, const char *tessdata, const char *lang, struct dp_msg *m)
+{
+	struct tess *t = xcalloc(1, sizeof *t);
+
+	*out = NULL;
+	t->api = TessBaseAPICreate();
+	if (!t->api) {
+		free(t);
+		return dp_fail(m, DP_ERR_ENGINE, "cannot create a Tesseract engine");
+	}
+	if (TessBaseAPIInit3(t->api, tessdata && *tessdata ? tessdata : NULL, lang) != 0) {
+		TessBaseAPIDelete(t->api);
+		free(t);
+		return dp_fail(m, DP_ERR_CONFIG,
+			       "Tesseract cannot load language '%s'%s%s: install tesseract-ocr-%s or fix [ocr] tessdata",
+			       lang, tessdata && *tessdata ? " from " : "", tessdata ? tessdata : "", lang);
+	}
+	TessBaseAPISetVariable(t->api, "debug_file", "/dev/null");
+	t->psm = -1;
+	*out = t;
+	return DP_OK;
+}
+
+void tess_close(struct tess **t)
+{
+	if (!*t)
+		return;
+	TessBaseAPIEnd((*t)->api);
+	TessBaseAPIDelete((*t)->api);
+	free(*t);
+	*t = NULL;
+}
+
+void tess_set_page(struct tess *t, PIX *pix, int dpi)
+{
+	TessBaseAPISetImage2(t->api, pix);
+	TessBaseAPISetSourceResolution(t->api, dpi > 0 ? dpi : 300);
+	t->page = pix;
+}
+
+static void settings(struct tess *t, int psm, const char *whitelist)
+{
+	if (t->psm != psm) {
+		TessBaseAPISetPageSegMode(t->api, (TessPageSegMode)psm);
+		t->psm = psm;
+	}
+	if (!whitelist)
+		whitelist = "";
+	if (strcmp(t->whitelist, whitelist)) {
+		TessBaseAPISetVariable(t->api, "tessedit_char_whitelist", whitelist);
+		str_copy(t->whitelist, sizeof t->whitelist, whitelist);
+	}
+}
+
+static enum dp_err recognise(struct tess *t, char **text, double *conf, struct dp_msg *m)
+{
+	char *raw = TessBaseAPIGetUTF8Text(t->api);
+
+	if (!raw)
+		return dp_fail(m, DP_ERR_ENGINE, "Tesseract failed to recognise the region");
+	*text = tess_tidy(raw);
+	TessDeleteText(raw);
+	*conf = TessBaseAPIMeanTextConf(t->api);
+	if (!**text)
+		*conf = 0;
+	return DP_OK;
+}
+
+enum dp_err tess_read(struct tess *t, int x, int y, int w, int h, int psm, const char *whitelist,
+		      char **text, double *conf, struct dp_msg *m)
+{
+	settings(t, psm, whitelist);
+	TessBaseAPISetRectangle(t->api, x, y, w, h);
+	return recognise(t, text, conf, m);
+}
+
+enum dp_err tess_read_pix(struct tess *t, PIX *pix, int dpi, int psm, const char *whitelist, char **text,
+			  double *conf, struct dp_msg *m)
+{
+	enum dp_err e;
+
+	settings(t, psm, whitelist);
+	TessBaseAPISetImage2(t->api, pix);
+	TessBaseAPISetSourceResolution(t->api, dpi > 0 ? dpi : 300);
+	e = recognise(t, text, conf, m);
+	if (t->page) {
+		TessBaseAPISetImage2(t->api, t->page);
+	}
+	return e;
+}
+
+enum dp_err tess_page_text(struct tess *t, char **text, double *conf, struct dp_msg *m)
+{
+	settings(t, 3, "");
+	if (t->page)
+		TessBaseAPISetRectangle(t->api, 0, 0, pixGetWidth(t->page), pixGetHeight(t->page));
+	return recognise(t, text, conf, m);
+}
+
+/* UTF-8 code point at s (advances *len); 0 on malformed input. */
+static unsigned cp_at(const unsigned char *s, int *len)
+{
+	if (s[0] < 0x80) { *len = 1; return s[0]; }
+	if ((s[0] & 0xE0) == 0xC0 && s[1]) { *len = 2; return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu); }
+	if ((s[0] & 0xF0) == 0xE0 && s[1] && s[2]) {
+		*len = 3;
+		return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+	}
+	if ((s[0] & 0xF8) == 0xF0 && s[1] && s[2] && s[3]) {
+		*len = 4;
+		return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+	}
+	*len = 1;
+	return 0;
+}
+
+static int is_wide(unsigned c)
+{
+	return (c >= 0x3000 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0xFF00 && c <= 0xFFEF);
+}
+
+char *tess_tidy(const char *src)
+{
+	struct buf b;
+	const unsigned char *s = (const unsigned char *)src;
+	unsigned prev = 0;
+	int pending_space = 0;
+
+	buf_init(&b, 0);
+	while (*s) {
+		int l;
+		unsigned c = cp_at(s, &l);
+		if (c == ' ' || c == '\t') {
+			pending_space = 1;
+			s += l;
+			continue;
+		}
+		if (c == '\n') {
+			/* end of line: drop trailing space, collapse empty lines */
+			if (b.len && b.data[b.len - 1] != '\n')
+				buf_add(&b, "\n", 1);
+			pending_space = 0;
+			prev = '\n';
+			s += l;
+			continue;
+		}
+		if (pending_space && prev != '\n' && prev != 0 && !(is_wide(prev) && is_wide(c)))
+			buf_add(&b, " ", 1);
+		pending_space = 0;
+		buf_add(&b, s, (size_t)l);
+		prev = c;
+		s += l;
+	}
+	while (b.len && b.data[b.len - 1] == '\n')
+		b.data[--b.len] = '\0';
+	return buf_detach(&b, NULL);
+}

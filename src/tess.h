@@ -1,0 +1,38 @@
+/* tess.h: one Tesseract engine (TessBaseAPI) per worker thread, created once
+ * and reused. A worker holds one engine per language it reads ("jpn", "eng",
+ * "jpn+eng"); engines are never shared between threads. Tesseract's own
+ * OpenMP threading must be limited to one thread before the process starts
+ * (main.c re-executes itself with OMP_THREAD_LIMIT=1). */
+#ifndef DP_TESS_H
+#define DP_TESS_H
+
+#include <leptonica/allheaders.h>
+
+#include "err.h"
+
+struct tess;
+
+enum dp_err tess_open(struct tess **t, const char *tessdata, const char *lang, struct dp_msg *m);
+void tess_close(struct tess **t);
+
+/* Set the page all later reads refer to (the PIX must outlive those reads). */
+void tess_set_page(struct tess *t, PIX *pix, int dpi);
+
+/* Read a rectangle (pixels) with a page segmentation mode and an optional
+ * character whitelist ("" for none). *text is malloc'd (caller frees), with
+ * CJK inter-character spaces removed; *conf is the mean word confidence. */
+enum dp_err tess_read(struct tess *t, int x, int y, int w, int h, int psm, const char *whitelist,
+		      char **text, double *conf, struct dp_msg *m);
+
+/* Read a whole PIX (not the page) the same way. */
+enum dp_err tess_read_pix(struct tess *t, PIX *pix, int dpi, int psm, const char *whitelist, char **text,
+			  double *conf, struct dp_msg *m);
+
+/* Full page text with automatic layout analysis. */
+enum dp_err tess_page_text(struct tess *t, char **text, double *conf, struct dp_msg *m);
+
+/* Remove the spaces Tesseract puts between Japanese characters, trim each
+ * line, drop empty lines. Returns a new string (caller frees). */
+char *tess_tidy(const char *s);
+
+#endif

@@ -1,0 +1,363 @@
+/* util.c: see util.h. */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+char *str_trim(char *s)
+{
+	char *e;
+
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fputs("docpipe: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fputs("docpipe: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p) {
+		fputs("docpipe: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	p = xmalloc(n);
+	memcpy(p, s, n);
+	return p;
+}
+
+void str_copy(char *dst, size_t n, const char *src)
+{
+	size_t l;
+
+	if (!n)
+		return;
+	if (!src)
+		src = "";
+	l = strlen(src);
+	if (l >= n) {
+		l = n - 1;
+		while (l > 0 && ((unsigned char)src[l] & 0xC0) == 0x80)
+			l--;
+	}
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
+int str_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void buf_init(struct buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+}
+
+void buf_release(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+int buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->max && b->len + n > b->max)
+		return -1;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->data = xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_addstr(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof small)
+		return buf_add(b, small, (size_t)n);
+	char *big = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	int r = buf_add(b, big, (size_t)n);
+	free(big);
+	return r;
+}
+
+char *buf_detach(struct buf *b, size_t *len)
+{
+	char *p;
+
+	if (!b->data)
+		buf_add(b, "", 0);
+	p = b->data;
+	if (len)
+		*len = b->len;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+enum dp_err file_read(const char *path, char **out, size_t *len, size_t max, struct dp_msg *m)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *data = NULL;
+	size_t got = 0, cap;
+
+	*out = NULL;
+	if (fd < 0)
+		return dp_fail(m, DP_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return dp_fail(m, DP_ERR_IO, "cannot stat '%s': %s", path, strerror(errno));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return dp_fail(m, DP_ERR_IO, "'%s' is a folder, not a file", path);
+	}
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		return dp_fail(m, DP_ERR_LIMIT, "'%s' is %lld bytes, more than the limit of %zu", path,
+			       (long long)st.st_size, max);
+	}
+	cap = (size_t)st.st_size + 1;
+	data = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+		if (got + 1 >= cap) {
+			if (cap > max + 1) {
+				free(data);
+				close(fd);
+				return dp_fail(m, DP_ERR_LIMIT, "'%s' grew past the limit of %zu bytes while being read", path, max);
+			}
+			cap *= 2;
+			data = xrealloc(data, cap);
+		}
+		r = read(fd, data + got, cap - got - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(data);
+			close(fd);
+			return dp_fail(m, DP_ERR_IO, "cannot read '%s': %s", path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	data[got] = '\0';
+	*out = data;
+	if (len)
+		*len = got;
+	return DP_OK;
+}
+
+enum dp_err file_write(const char *path, const void *data, size_t len, struct dp_msg *m)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= sizeof tmp)
+		return dp_fail(m, DP_ERR_IO, "path too long: '%s'", path);
+	f = fopen(tmp, "wb");
+	if (!f)
+		return dp_fail(m, DP_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
+	if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		unlink(tmp);
+		return dp_fail(m, DP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+	}
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return dp_fail(m, DP_ERR_IO, "cannot rename to '%s': %s", path, strerror(errno));
+	}
+	return DP_OK;
+}
+
+void path_dirname(const char *path, char *out, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		str_copy(out, n, ".");
+	else if (slash == path)
+		str_copy(out, n, "/");
+	else {
+		size_t l = (size_t)(slash - path);
+		if (l >= n)
+			l = n - 1;
+		memcpy(out, path, l);
+		out[l] = '\0';
+	}
+}
+
+const char *path_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+int mkdir_p(const char *path)
+{
+	char tmp[4096];
+	size_t l = strlen(path);
+
+	if (l == 0 || l >= sizeof tmp)
+		return -1;
+	memcpy(tmp, path, l + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t thread_cpu_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t process_cpu_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+int json_str(struct buf *b, const char *s)
+{
+	int r = buf_add(b, "\"", 1);
+
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && r == 0; p++) {
+		switch (*p) {
+		case '"': r = buf_addstr(b, "\\\""); break;
+		case '\\': r = buf_addstr(b, "\\\\"); break;
+		case '\n': r = buf_addstr(b, "\\n"); break;
+		case '\r': r = buf_addstr(b, "\\r"); break;
+		case '\t': r = buf_addstr(b, "\\t"); break;
+		case '\f': r = buf_addstr(b, "\\f"); break;
+		default:
+			if (*p < 0x20)
+				r = buf_printf(b, "\\u%04x", *p);
+			else
+				r = buf_add(b, p, 1);
+		}
+	}
+	return r ? r : buf_add(b, "\"", 1);
+}
+
+static char host_buf[256];
+
+static void host_init(void)
+{
+	if (gethostname(host_buf, sizeof host_buf - 1) < 0)
+		str_copy(host_buf, sizeof host_buf, "unknown");
+	host_buf[sizeof host_buf - 1] = '\0';
+}
+
+const char *host_name(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, host_init);
+	return host_buf;
+}

@@ -1,0 +1,59 @@
+/* util.h: small helpers every module uses: strings, bounded buffers, files,
+ * clocks, hashing. Nothing here knows about jobs, stages or the database. */
+#ifndef DP_UTIL_H
+#define DP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Trim ASCII white space in place; returns the first non-space character. */
+char *str_trim(char *s);
+/* strdup that aborts on out-of-memory (callers free). NULL stays NULL. */
+char *xstrdup(const char *s);
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+void *xcalloc(size_t n, size_t size);
+/* Copy at most n-1 bytes and NUL-terminate, never splitting a UTF-8 sequence. */
+void str_copy(char *dst, size_t n, const char *src);
+int str_starts(const char *s, const char *prefix);
+
+/* A growable byte buffer with a hard maximum (0 = no maximum). */
+struct buf {
+	char *data;
+	size_t len, cap, max;
+};
+void buf_init(struct buf *b, size_t max);
+void buf_release(struct buf *b);
+/* Returns -1 (and appends nothing) when max would be exceeded. */
+int buf_add(struct buf *b, const void *p, size_t n);
+int buf_addstr(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Detach the NUL-terminated contents; the caller frees. */
+char *buf_detach(struct buf *b, size_t *len);
+
+/* Read a whole file of at most max bytes; *out is NUL-terminated, caller frees. */
+enum dp_err file_read(const char *path, char **out, size_t *len, size_t max, struct dp_msg *m);
+/* Write atomically (temp file + rename). */
+enum dp_err file_write(const char *path, const void *data, size_t len, struct dp_msg *m);
+void path_dirname(const char *path, char *out, size_t n);
+const char *path_basename(const char *path);
+/* mkdir -p */
+int mkdir_p(const char *path);
+
+/* Microseconds since the epoch (wall) and CPU microseconds of this thread. */
+int64_t now_us(void);
+int64_t thread_cpu_us(void);
+int64_t process_cpu_us(void);
+
+/* SHA-256 of data as 64 lowercase hex digits plus NUL. */
+void sha256_hex(const void *data, size_t len, char out[65]);
+
+/* JSON string escaping into b (with the quotes). */
+int json_str(struct buf *b, const char *s);
+
+/* This machine's host name (cached). */
+const char *host_name(void);
+
+#endif

@@ -1,0 +1,66 @@
+/* ingest.c: stage 1 for every input.
+ *
+ * Takes: a job with the input's bytes in frame "file" and its name in source.
+ * Gives: id = SHA-256 of the bytes (the document's identity: the same bytes
+ * twice are one document), kind and format recognised from the content (not
+ * the name), and the route the rest of the pipeline follows. Rejects empty
+ * files and formats docpipe does not read. Costs about 3 ms per MB (hashing). */
+#include "stage.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/sniff.h"
+#include "../src/util.h"
+
+#define ROUTE_SCAN "ingest,preprocess,ocr,load"
+#define ROUTE_AUDIO "ingest,asr,load"
+
+static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
+{
+	struct job_frame *f = job_frame(j, "file");
+	struct sniff_result s;
+	const char *name = path_basename(j->source ? j->source : "?");
+	const char *rest;
+
+	(void)state;
+	if (!f)
+		return dp_fail(m, DP_ERR_INTERNAL, "'%s': job carries no file bytes", name);
+	if (!j->id[0])
+		sha256_hex(f->data, f->len, j->id);
+	if (f->len == 0)
+		return dp_fail(m, DP_ERR_FORMAT, "'%s' is empty (0 bytes): scan or copy it again", name);
+	s = sniff(f->data, f->len);
+	str_copy(j->format, sizeof j->format, s.format);
+	switch (s.kind) {
+	case SNIFF_SCAN:
+		str_copy(j->kind, sizeof j->kind, "scan");
+		rest = ROUTE_SCAN;
+		break;
+	case SNIFF_AUDIO:
+		str_copy(j->kind, sizeof j->kind, "audio");
+		rest = ROUTE_AUDIO;
+		break;
+	case SNIFF_UNKNOWN:
+	default:
+		str_copy(j->kind, sizeof j->kind, "unknown");
+		return dp_fail(m, DP_ERR_FORMAT,
+			       "'%s' is not a file docpipe reads (expected PNG, TIFF, JPEG, PDF, WAV, FLAC or Ogg)",
+			       name);
+	}
+	for (const char *p = rest; *p;) {
+		char st[JOB_NAME_MAX];
+		size_t l = strcspn(p, ",");
+		snprintf(st, sizeof st, "%.*s", (int)l, p);
+		if (!stage_find(st))
+			return dp_fail(m, DP_ERR_FORMAT, "'%s' is %s, but this docpipe has no '%s' stage", name,
+				       j->kind, st);
+		p += l + (p[l] == ',');
+	}
+	if (job_set_route(j, rest) != 0)
+		return dp_fail(m, DP_ERR_INTERNAL, "bad route '%s'", rest);
+	j->hop = 0; /* route[0] is ingest itself; the runtime moves on to route[1] */
+	return DP_OK;
+}
+
+const struct stage stage_ingest = { "ingest", NULL, ingest_process, NULL };

@@ -1,0 +1,53 @@
+/* stage.c: the stage table and route helpers (see stage.h). Adding a stage:
+ * write stages/NAME.c with a `const struct stage stage_NAME`, add a row here,
+ * a [workers] key in src/conf.c, and name it in a route in stages/ingest.c. */
+#include "stage.h"
+
+#include <string.h>
+
+#include "../src/util.h"
+
+const struct stage *const stage_table[] = {
+	&stage_ingest,
+	&stage_preprocess,
+	&stage_ocr,
+	&stage_load,
+	NULL,
+};
+
+const struct stage *stage_find(const char *name)
+{
+	int i = stage_index(name);
+	return i < 0 ? NULL : stage_table[i];
+}
+
+int stage_index(const char *name)
+{
+	for (int i = 0; stage_table[i]; i++)
+		if (!strcmp(stage_table[i]->name, name))
+			return i;
+	return -1;
+}
+
+int stage_count(void)
+{
+	int n = 0;
+	while (stage_table[n])
+		n++;
+	return n;
+}
+
+void stage_skip_to(struct job *j, const char *stage)
+{
+	for (int i = j->hop; i < j->nroute; i++)
+		if (!strcmp(j->route[i], stage)) {
+			/* the runtime advances hop by one after process() */
+			j->hop = i - 1;
+			return;
+		}
+	/* not on the route (a job rejected before ingest chose one): go there next */
+	if (j->hop + 1 < JOB_ROUTE_MAX) {
+		str_copy(j->route[j->hop + 1], JOB_NAME_MAX, stage);
+		j->nroute = j->hop + 2;
+	}
+}
