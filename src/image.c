@@ -13,8 +13,8 @@ void image_quiet(void)
 
 int image_add_page(struct job *j, PIX *pix, int dpi)
 {
-	PIX *g = pixConvertTo8(pix, 0);
-	l_int32 w, h;
+	PIX *g = pixConvertTo8(pix, 0), *sw;
+	l_int32 w, h, wpl;
 	unsigned char *data;
 	struct job_frame *f;
 
@@ -27,14 +27,19 @@ int image_add_page(struct job *j, PIX *pix, int dpi)
 			return -1;
 		g = t;
 	}
-	pixGetDimensions(g, &w, &h, NULL);
-	data = xmalloc((size_t)w * (size_t)h);
-	l_uint32 *line = pixGetData(g);
-	l_int32 wpl = pixGetWpl(g);
-	for (l_int32 y = 0; y < h; y++, line += wpl)
-		for (l_int32 x = 0; x < w; x++)
-			data[(size_t)y * (size_t)w + (size_t)x] = (unsigned char)GET_DATA_BYTE(line, x);
+	/* Leptonica keeps 8-bit pixels in 32-bit words; swapped to memory byte
+	 * order, each row is the plain bytes we send */
+	sw = pixEndianByteSwapNew(g);
 	pixDestroy(&g);
+	if (!sw)
+		return -1;
+	pixGetDimensions(sw, &w, &h, NULL);
+	wpl = pixGetWpl(sw);
+	data = xmalloc((size_t)w * (size_t)h);
+	const unsigned char *src = (const unsigned char *)pixGetData(sw);
+	for (l_int32 y = 0; y < h; y++)
+		memcpy(data + (size_t)y * (size_t)w, src + (size_t)y * (size_t)wpl * 4, (size_t)w);
+	pixDestroy(&sw);
 	f = job_add_frame(j, "page", data, (size_t)w * (size_t)h);
 	f->width = w;
 	f->height = h;
@@ -54,13 +59,11 @@ PIX *image_from_frame(const struct job_frame *f)
 	pix = pixCreate(f->width, f->height, 8);
 	if (!pix)
 		return NULL;
-	l_uint32 *line = pixGetData(pix);
+	unsigned char *dst = (unsigned char *)pixGetData(pix);
 	l_int32 wpl = pixGetWpl(pix);
-	for (l_int32 y = 0; y < f->height; y++, line += wpl) {
-		const unsigned char *row = src + (size_t)y * (size_t)f->width;
-		for (l_int32 x = 0; x < f->width; x++)
-			SET_DATA_BYTE(line, x, row[x]);
-	}
+	for (l_int32 y = 0; y < f->height; y++)
+		memcpy(dst + (size_t)y * (size_t)wpl * 4, src + (size_t)y * (size_t)f->width, (size_t)f->width);
+	pixEndianByteSwap(pix);
 	pixSetResolution(pix, f->dpi, f->dpi);
 	return pix;
 }

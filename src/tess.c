@@ -99,9 +99,7 @@ enum dp_err tess_read_pix(struct tess *t, PIX *pix, int dpi, int psm, const char
 	TessBaseAPISetImage2(t->api, pix);
 	TessBaseAPISetSourceResolution(t->api, dpi > 0 ? dpi : 300);
 	e = recognise(t, text, conf, m);
-	if (t->page) {
-		TessBaseAPISetImage2(t->api, t->page);
-	}
+	t->page = NULL; /* the engine now holds the crop, not the page */
 	return e;
 }
 
@@ -171,4 +169,47 @@ char *tess_tidy(const char *src)
 	while (b.len && b.data[b.len - 1] == '\n')
 		b.data[--b.len] = '\0';
 	return buf_detach(&b, NULL);
+}
+
+int tess_lines(struct tess *t, int x, int y, int w, int h, int psm, struct tess_line **out)
+{
+	TessResultIterator *it;
+	struct tess_line *lines = NULL;
+	int n = 0;
+
+	*out = NULL;
+	settings(t, psm, "");
+	TessBaseAPISetRectangle(t->api, x, y, w, h);
+	if (TessBaseAPIRecognize(t->api, NULL) != 0)
+		return -1;
+	it = TessBaseAPIGetIterator(t->api);
+	if (!it)
+		return 0;
+	do {
+		const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(it);
+		char *txt = TessResultIteratorGetUTF8Text(it, RIL_TEXTLINE);
+		int x0, y0, x1, y1;
+		if (txt && TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1)) {
+			lines = xrealloc(lines, (size_t)(n + 1) * sizeof *lines);
+			lines[n].text = tess_tidy(txt);
+			lines[n].x0 = x0;
+			lines[n].y0 = y0;
+			lines[n].x1 = x1;
+			lines[n].y1 = y1;
+			lines[n].conf = TessResultIteratorConfidence(it, RIL_TEXTLINE);
+			n++;
+		}
+		if (txt)
+			TessDeleteText(txt);
+	} while (TessResultIteratorNext(it, RIL_TEXTLINE));
+	TessResultIteratorDelete(it);
+	*out = lines;
+	return n;
+}
+
+void tess_lines_free(struct tess_line *lines, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(lines[i].text);
+	free(lines);
 }

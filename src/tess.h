@@ -35,4 +35,16 @@ enum dp_err tess_page_text(struct tess *t, char **text, double *conf, struct dp_
  * line, drop empty lines. Returns a new string (caller frees). */
 char *tess_tidy(const char *s);
 
+/* One recognised text line with its bounding box in page pixels. */
+struct tess_line {
+	char *text;          /* tidied; owned by the array, freed by tess_lines_free */
+	int x0, y0, x1, y1;
+	double conf;
+};
+
+/* Lines of a rectangle of the page (layout analysis with psm). Returns the
+ * count (*out malloc'd), -1 on failure. */
+int tess_lines(struct tess *t, int x, int y, int w, int h, int psm, struct tess_line **out);
+void tess_lines_free(struct tess_line *lines, int n);
+
 #endif

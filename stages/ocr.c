@@ -1,51 +1,325 @@
-/* ocr.c: Tesseract on every page.
+/* ocr.c: form recognition and field OCR (Tesseract), page text on demand.
  *
- * Takes: "page" frames from preprocess.
- * Gives: full_text (pages separated by form feeds) and ocr_conf, the mean
- * word confidence over pages. With [ocr] full_text = auto the page text is
- * read only for pages that match no form template; always/never force it.
- * Engines: one jpn+eng TessBaseAPI per worker thread for page text, created
- * once in init and reused. Costs about 0.9 s of CPU per A4 page at 300 dpi.
- * Status: a scan with no template match ends as 'unrecognised'. */
+ * Takes: "page" frames from preprocess (grey, deskewed), attrs page.N.threshold.
+ * Reads: the form templates of [forms] dir (docs/FORMS.md), once per worker.
+ * For each page:
+ *  1. recognise: OCR the band around every template's title_box once (jpn,
+ *     layout analysis), score each template's match texts against the lines
+ *     read (approximate substring match, fuzzy.c); the best template scoring
+ *     at least FORM_MATCH_MIN wins, otherwise the page is unrecognised;
+ *  2. register: the matched title line's position against title_box gives the
+ *     page's shift (scans move up to 10 mm; rotation was removed by preprocess);
+ *  3. read each field from its own rectangle with settings for its type
+ *     (engine, page segmentation mode 7, character whitelist), after removing
+ *     frame lines, cell dividers and specks (crop.c); comb fields are re-laid
+ *     as one line; checkboxes by ink share; values normalised (normalize.c).
+ * Gives: fields (value, raw text, confidence, needs_review), form_type,
+ * procedure; full_text for unrecognised pages ([ocr] full_text = auto) or for
+ * every page (always). Status 'unrecognised' when no page matched a template.
+ * Engines per worker: jpn and eng for fields, jpn+eng for page text, each
+ * created once. Costs about 0.1 to 0.2 s of CPU per form page; page text
+ * about 0.9 s per page. */
 #include "stage.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/crop.h"
+#include "../src/forms.h"
+#include "../src/fuzzy.h"
 #include "../src/image.h"
+#include "../src/normalize.h"
 #include "../src/tess.h"
 #include "../src/util.h"
 
+#define FORM_MATCH_MIN 0.75   /* share of a match text that must be read right */
+#define TITLE_SEARCH_MM 22.0  /* how far around title_box the title is looked for */
+#define CHECK_INK 0.10        /* ink share above which a box counts as ticked */
+
 struct ocr_state {
 	const struct conf *conf;
-	struct tess *page_engine;  /* jpn+eng, for page text */
+	struct form_set forms;
+	struct tess *jpn, *eng;   /* field engines */
+	struct tess *page_engine; /* jpn+eng page text */
 };
 
-static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m)
-{
-	struct ocr_state *s = xcalloc(1, sizeof *s);
-	enum dp_err e;
-
-	s->conf = c;
-	image_quiet();
-	if (strcmp(c->full_text, "never")) {
-		e = tess_open(&s->page_engine, c->tessdata, c->full_text_lang, m);
-		if (e) {
-			free(s);
-			return e;
-		}
-	}
-	*state = s;
-	return DP_OK;
-}
+static const char KATAKANA[] =
+	"ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポ"
+	"マミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶー";
 
 static void ocr_fini(void *state)
 {
 	struct ocr_state *s = state;
 	if (!s)
 		return;
+	tess_close(&s->jpn);
+	tess_close(&s->eng);
 	tess_close(&s->page_engine);
+	forms_release(&s->forms);
 	free(s);
+}
+
+static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m)
+{
+	struct ocr_state *s = xcalloc(1, sizeof *s);
+	enum dp_err e = DP_OK;
+
+	s->conf = c;
+	image_quiet();
+	e = forms_load_dir(&s->forms, c->forms_dir, m);
+	if (!e && s->forms.n) {
+		e = tess_open(&s->jpn, c->tessdata, "jpn", m);
+		if (!e)
+			e = tess_open(&s->eng, c->tessdata, "eng", m);
+	}
+	if (!e && strcmp(c->full_text, "never"))
+		e = tess_open(&s->page_engine, c->tessdata, c->full_text_lang, m);
+	if (e) {
+		ocr_fini(s);
+		return e;
+	}
+	*state = s;
+	return DP_OK;
+}
+
+static int px(double mmv, int dpi)
+{
+	return (int)lround(mmv * dpi / 25.4);
+}
+
+/* ---- recognition ---- */
+
+struct placement {
+	const struct form *form;
+	double score;
+	double dx, dy; /* mm: where the page's content is relative to the template */
+};
+
+static struct placement recognise(struct ocr_state *s, int dpi, int pw, int ph)
+{
+	struct placement best = { NULL, 0, 0, 0 };
+	double x0 = 1e9, y0 = 1e9, x1 = -1, y1 = -1;
+	struct tess_line *lines = NULL;
+	int n;
+
+	for (int i = 0; i < s->forms.n; i++) {
+		const struct form_rect *t = &s->forms.forms[i].title;
+		if (t->x < x0) x0 = t->x;
+		if (t->y < y0) y0 = t->y;
+		if (t->x + t->w > x1) x1 = t->x + t->w;
+		if (t->y + t->h > y1) y1 = t->y + t->h;
+	}
+	int bx = px(x0 - TITLE_SEARCH_MM, dpi), by = px(y0 - TITLE_SEARCH_MM, dpi);
+	int bx1 = px(x1 + TITLE_SEARCH_MM, dpi), by1 = px(y1 + TITLE_SEARCH_MM, dpi);
+	if (bx < 0) bx = 0;
+	if (by < 0) by = 0;
+	if (bx1 > pw) bx1 = pw;
+	if (by1 > ph) by1 = ph;
+	if (bx1 - bx < 16 || by1 - by < 16)
+		return best;
+	n = tess_lines(s->jpn, bx, by, bx1 - bx, by1 - by, 3, &lines);
+	for (int f = 0; f < s->forms.n && n > 0; f++) {
+		const struct form *form = &s->forms.forms[f];
+		double fscore = 1.0;
+		int anchor = -1;
+		for (int k = 0; k < form->nmatch; k++) {
+			double mbest = 0;
+			int mline = -1;
+			for (int i = 0; i < n; i++) {
+				double sc = fuzzy_find(form->match[k], lines[i].text);
+				if (sc > mbest) {
+					mbest = sc;
+					mline = i;
+				}
+			}
+			if (k == 0)
+				anchor = mline;
+			if (mbest < fscore)
+				fscore = mbest;
+		}
+		if (fscore >= FORM_MATCH_MIN && fscore > best.score && anchor >= 0) {
+			best.form = form;
+			best.score = fscore;
+			best.dx = lines[anchor].x0 * 25.4 / dpi - form->title.x;
+			best.dy = lines[anchor].y0 * 25.4 / dpi - form->title.y;
+		}
+	}
+	tess_lines_free(lines, n > 0 ? n : 0);
+	/* a shift beyond what a scanner does means the title was found elsewhere */
+	if (best.form && (fabs(best.dx) > TITLE_SEARCH_MM || fabs(best.dy) > TITLE_SEARCH_MM)) {
+		best.dx = 0;
+		best.dy = 0;
+	}
+	return best;
+}
+
+/* ---- fields ---- */
+
+struct reading {
+	char value[1024], raw[1024];
+	double conf;
+	int review;
+};
+
+static struct crop_px field_px(const struct form_rect *r, const struct placement *pl, int dpi, double inset)
+{
+	struct crop_px c = { px(r->x + pl->dx + inset, dpi), px(r->y + pl->dy + inset, dpi),
+			     px(r->w - 2 * inset, dpi), px(r->h - 2 * inset, dpi) };
+	return c;
+}
+
+static double tick_conf(double ink)
+{
+	double d = fabs(ink - CHECK_INK) / CHECK_INK * 100.0;
+	return d > 100 ? 100 : d;
+}
+
+static void read_choice(PIX *page, const struct form_field *fd, const struct placement *pl, int dpi, int thr,
+			struct reading *rd)
+{
+	struct buf raw;
+	int ticked = 0;
+
+	buf_init(&raw, sizeof rd->raw - 1);
+	rd->conf = 100;
+	rd->value[0] = '\0';
+	for (int i = 0; i < fd->nopts; i++) {
+		double ink = crop_ink(page, field_px(&fd->opts[i].box, pl, dpi, 0), thr, dpi);
+		double c = tick_conf(ink);
+		if (c < rd->conf)
+			rd->conf = c;
+		buf_printf(&raw, "%s%s:%.3f", i ? " " : "", fd->opts[i].label, ink);
+		if (ink >= CHECK_INK) {
+			if (ticked++)
+				strncat(rd->value, ",", sizeof rd->value - strlen(rd->value) - 1);
+			strncat(rd->value, fd->opts[i].label, sizeof rd->value - strlen(rd->value) - 1);
+		}
+	}
+	str_copy(rd->raw, sizeof rd->raw, raw.data ? raw.data : "");
+	buf_release(&raw);
+	rd->review = ticked > 1 || rd->conf < fd->min_conf;
+}
+
+static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_field *fd,
+			     const struct placement *pl, int dpi, int thr, struct reading *rd, struct dp_msg *m)
+{
+	struct tess *eng = s->jpn;
+	const char *wl = "";
+	PIX *clean, *line = NULL;
+	long ink = 0;
+	char *text = NULL;
+	double conf = 0;
+	int filled = 0, bad = 0;
+	enum dp_err e;
+
+	switch (fd->type) {
+	case FT_DIGITS: eng = s->eng; wl = "0123456789"; break;
+	case FT_PHONE: eng = s->eng; wl = "0123456789-()"; break;
+	case FT_EMAIL: eng = s->eng; wl = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+"; break;
+	case FT_YEN: wl = "0123456789,¥円"; break;
+	case FT_DATE: wl = "0123456789年月日元令和平成昭和大正RHST.-/"; break;
+	case FT_POSTAL: wl = "0123456789-〒"; break;
+	case FT_KANA: wl = KATAKANA; break;
+	case FT_TEXT: break;
+	case FT_CHECKBOX:
+	case FT_CHOICE:
+		return dp_fail(m, DP_ERR_INTERNAL, "read_text on a box field");
+	}
+	clean = crop_clean(page, field_px(&fd->box, pl, dpi, 0.3), thr, dpi, &ink);
+	rd->value[0] = rd->raw[0] = '\0';
+	if (!clean || ink == 0) {
+		/* an empty box is read with certainty */
+		pixDestroy(&clean);
+		rd->conf = 100;
+		rd->review = 0;
+		return DP_OK;
+	}
+	if (fd->cells) {
+		line = crop_comb(clean, fd->cells, dpi, &filled);
+		pixDestroy(&clean);
+		clean = line;
+		if (!clean)
+			return dp_fail(m, DP_ERR_ENGINE, "field '%s': cannot re-lay its cells", fd->name);
+	}
+	e = tess_read_pix(eng, clean, dpi, 7, wl, &text, &conf, m);
+	pixDestroy(&clean);
+	if (e)
+		return e;
+	str_copy(rd->raw, sizeof rd->raw, text);
+	free(text);
+	switch (fd->type) {
+	case FT_TEXT: bad = norm_text(rd->raw, rd->value, sizeof rd->value); break;
+	case FT_KANA: bad = norm_text(rd->raw, rd->value, sizeof rd->value); break;
+	case FT_DIGITS: bad = norm_digits(rd->raw, rd->value, sizeof rd->value); break;
+	case FT_YEN: bad = norm_yen(rd->raw, rd->value, sizeof rd->value); break;
+	case FT_DATE: bad = norm_date(rd->raw, rd->value, sizeof rd->value); break;
+	case FT_POSTAL: bad = norm_postal(rd->raw, rd->value, sizeof rd->value); break;
+	case FT_PHONE: bad = norm_phone(rd->raw, rd->value, sizeof rd->value); break;
+	case FT_EMAIL: bad = norm_email(rd->raw, rd->value, sizeof rd->value); break;
+	case FT_CHECKBOX:
+	case FT_CHOICE: break;
+	}
+	rd->conf = conf;
+	rd->review = bad != 0 || conf < fd->min_conf || (fd->cells && (int)strlen(rd->value) != filled);
+	return DP_OK;
+}
+
+static enum dp_err read_fields(struct ocr_state *s, struct job *j, PIX *page, int pageno, int dpi,
+			       const struct placement *pl, struct dp_msg *m)
+{
+	char key[48];
+	const char *t;
+	int thr;
+
+	snprintf(key, sizeof key, "page.%d.threshold", pageno);
+	t = job_attr(j, key);
+	thr = t ? atoi(t) : 128;
+	if (thr < 40 || thr > 230)
+		thr = 128;
+	for (int i = 0; i < pl->form->nfields; i++) {
+		const struct form_field *fd = &pl->form->fields[i];
+		struct reading rd;
+		enum dp_err e = DP_OK;
+
+		memset(&rd, 0, sizeof rd);
+		if (fd->type == FT_CHOICE) {
+			read_choice(page, fd, pl, dpi, thr, &rd);
+		} else if (fd->type == FT_CHECKBOX) {
+			double ink = crop_ink(page, field_px(&fd->box, pl, dpi, 0), thr, dpi);
+			snprintf(rd.raw, sizeof rd.raw, "%.3f", ink);
+			str_copy(rd.value, sizeof rd.value, ink >= CHECK_INK ? "yes" : "no");
+			rd.conf = tick_conf(ink);
+			rd.review = rd.conf < fd->min_conf;
+		} else {
+			e = read_text(s, page, fd, pl, dpi, thr, &rd, m);
+		}
+		if (e)
+			return e;
+		job_add_field(j, pageno, fd->name, rd.value, rd.raw, rd.conf, rd.review,
+			      fd->type == FT_CHOICE || fd->type == FT_CHECKBOX ? "checkbox" : "ocr");
+	}
+	return DP_OK;
+}
+
+/* dpi to use: the file's, unless at that dpi the page is no standard paper
+ * size while at another it is an A4 (a scanner that records 72 dpi, say) */
+static int page_dpi(const struct job_frame *f)
+{
+	static const double widths[] = { 210, 297, 257, 182, 215.9, 148 };
+	double w = f->width, h = f->height;
+
+	if (f->dpi > 0)
+		for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++)
+			if (fabs(w * 25.4 / f->dpi - widths[i]) / widths[i] < 0.08)
+				return f->dpi;
+	if (fabs(h / w - 297.0 / 210.0) < 0.02) {
+		double est = w / (210 / 25.4);
+		if (est > 90 && est < 1300)
+			return (int)lround(est);
+	}
+	return f->dpi > 0 ? f->dpi : 300;
 }
 
 static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
@@ -53,42 +327,66 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 	struct ocr_state *s = state;
 	struct buf text;
 	double conf_sum = 0;
-	int conf_n = 0, pageno = 0;
+	int conf_n = 0, pageno = 0, any_text = 0;
 	enum dp_err e = DP_OK;
 
 	buf_init(&text, JOB_TEXT_MAX);
-	for (size_t i = 0; i < j->nframes; i++) {
+	for (size_t i = 0; i < j->nframes && !e; i++) {
 		struct job_frame *f = &j->frames[i];
+		struct placement pl = { NULL, 0, 0, 0 };
 		PIX *pix;
-		char *t = NULL;
-		double conf = 0;
+		int dpi;
 
 		if (strcmp(f->name, "page"))
 			continue;
 		pageno++;
-		if (!s->page_engine)
-			continue;
 		pix = image_from_frame(f);
 		if (!pix) {
 			e = dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s': malformed page image", pageno,
 				    path_basename(j->source));
 			break;
 		}
-		tess_set_page(s->page_engine, pix, f->dpi);
-		e = tess_page_text(s->page_engine, &t, &conf, m);
-		pixDestroy(&pix);
-		if (e)
-			break;
-		if (text.len)
-			buf_add(&text, "\f", 1);
-		buf_addstr(&text, t);
-		if (*t) {
-			conf_sum += conf;
-			conf_n++;
+		dpi = page_dpi(f);
+		if (s->forms.n) {
+			tess_set_page(s->jpn, pix, dpi);
+			pl = recognise(s, dpi, pixGetWidth(pix), pixGetHeight(pix));
 		}
-		free(t);
+		if (pl.form) {
+			char key[48], val[64];
+			if (!j->form_type[0]) {
+				str_copy(j->form_type, sizeof j->form_type, pl.form->id);
+				str_copy(j->procedure, sizeof j->procedure, pl.form->procedure);
+			}
+			snprintf(key, sizeof key, "page.%d.form", pageno);
+			job_set_attr(j, key, pl.form->id);
+			snprintf(key, sizeof key, "page.%d.shift_mm", pageno);
+			snprintf(val, sizeof val, "%.1f %.1f", pl.dx, pl.dy);
+			job_set_attr(j, key, val);
+			snprintf(key, sizeof key, "page.%d.dpi", pageno);
+			snprintf(val, sizeof val, "%d", dpi);
+			job_set_attr(j, key, val);
+			e = read_fields(s, j, pix, pageno, dpi, &pl, m);
+		}
+		if (!e && s->page_engine && (!pl.form || !strcmp(s->conf->full_text, "always"))) {
+			char *t = NULL;
+			double conf = 0;
+			tess_set_page(s->page_engine, pix, dpi);
+			e = tess_page_text(s->page_engine, &t, &conf, m);
+			if (!e) {
+				if (text.len)
+					buf_add(&text, "\f", 1);
+				buf_addstr(&text, t);
+				any_text = 1;
+				if (*t) {
+					conf_sum += conf;
+					conf_n++;
+				}
+			}
+			free(t);
+		}
+		pixDestroy(&pix);
 	}
-	if (!e && s->page_engine) {
+	if (!e && any_text) {
 		free(j->full_text);
 		j->full_text = buf_detach(&text, NULL);
 		j->ocr_conf = conf_n ? conf_sum / conf_n : 0;

@@ -11,6 +11,7 @@ const struct stage *const stage_table[] = {
 	&stage_ingest,
 	&stage_preprocess,
 	&stage_ocr,
+	&stage_validate,
 	&stage_load,
 	NULL,
 };

@@ -6,6 +6,11 @@
 #include <string.h>
 
 #include "../src/conf.h"
+#include "../src/expr.h"
+#include "../src/fees.h"
+#include "../src/forms.h"
+#include "../src/fuzzy.h"
+#include "../src/normalize.h"
 #include "../src/job.h"
 #include "../src/sniff.h"
 #include "../src/tess.h"
@@ -133,8 +138,154 @@ static void test_log_kv(void)
 	CHECK(!strcmp(b, "file=\"a b\\\"c\""));
 }
 
+static void norm_ok(int (*fn)(const char *, char *, size_t), const char *in, const char *want, int want_rc,
+		    int line)
+{
+	char out[256];
+	int rc = fn(in, out, sizeof out);
+	checks++;
+	if (rc != want_rc || (want && strcmp(out, want))) {
+		failures++;
+		fprintf(stderr, "unit.c:%d: normalising '%s' gave '%s' (rc %d), want '%s' (rc %d)\n", line, in, out, rc,
+			want ? want : "", want_rc);
+	}
+}
+#define NORM(fn, in, want, rc) norm_ok(fn, in, want, rc, __LINE__)
+
+static void test_normalize(void)
+{
+	NORM(norm_date, "令和2年4月15日", "2020-04-15", 0);
+	NORM(norm_date, "R2.4.15", "2020-04-15", 0);
+	NORM(norm_date, "令和元年5月1日", "2019-05-01", 0);
+	NORM(norm_date, "平成元年3月3日", "1989-03-03", 0);
+	NORM(norm_date, "H1.3.3", "1989-03-03", 0);
+	NORM(norm_date, "昭和60年1月5日", "1985-01-05", 0);
+	NORM(norm_date, "２０２４年４月１５日", "2024-04-15", 0);
+	NORM(norm_date, "2024-04-15", "2024-04-15", 0);
+	NORM(norm_date, "2024/4/5", "2024-04-05", 0);
+	NORM(norm_date, "令和6年13月40日", NULL, -1);
+	NORM(norm_date, "2023-02-29", NULL, -1);
+	NORM(norm_date, "2024-02-29", "2024-02-29", 0);
+	NORM(norm_date, "平成32年1月1日", NULL, -1); /* 平成 ended in its 31st year */
+	NORM(norm_date, "令和元年4月30日", NULL, -1); /* the day before 令和 began */
+	NORM(norm_date, "", "", 0);
+	NORM(norm_yen, "¥12,000", "12000", 0);
+	NORM(norm_yen, "12,000円", "12000", 0);
+	NORM(norm_yen, "１２，０００円", "12000", 0);
+	NORM(norm_yen, "￥700", "700", 0);
+	NORM(norm_yen, "0", "0", 0);
+	NORM(norm_yen, "12a00", NULL, -1);
+	NORM(norm_postal, "〒160-0023", "160-0023", 0);
+	NORM(norm_postal, "1600023", "160-0023", 0);
+	NORM(norm_postal, "１６０ー００２３", "160-0023", 0);
+	NORM(norm_postal, "16-00234", NULL, -1);
+	NORM(norm_phone, "03-5321-1111", "03-5321-1111", 0);
+	NORM(norm_phone, "(03)5321-1111", "03-5321-1111", 0);
+	NORM(norm_phone, "０９０ー１２３４ー５６７８", "090-1234-5678", 0);
+	NORM(norm_phone, "075-43-6914", NULL, -1); /* 9 digits */
+	NORM(norm_email, "Info@Example.JP", "info@example.jp", 0);
+	NORM(norm_email, "info.example.jp", NULL, -1);
+	NORM(norm_digits, "１２３ ４５", "12345", 0);
+	NORM(norm_digits, "12a45", NULL, -1);
+	NORM(norm_text, "山田 太郎", "山田太郎", 0);
+	NORM(norm_text, "ＡＢＣ商事", "ABC商事", 0);
+	/* 法人番号: check digit computed here independently: 9 - (sum of digits times 1,2 from the right) mod 9 */
+	CHECK(corporate_number_valid("7000012050002")); /* published example (国税庁) */
+	CHECK(!corporate_number_valid("8000012050002"));
+	CHECK(!corporate_number_valid("700001205000"));
+	CHECK(!corporate_number_valid("70000120500a2"));
+}
+
+static long long v_fee = 1400, v_postage = 84, v_total = 1484;
+static int lookup(const char *name, long long *v, void *user)
+{
+	(void)user;
+	if (!strcmp(name, "fee")) { *v = v_fee; return 0; }
+	if (!strcmp(name, "postage")) { *v = v_postage; return 0; }
+	if (!strcmp(name, "total")) { *v = v_total; return 0; }
+	return -1;
+}
+
+static void test_expr(void)
+{
+	struct dp_msg m;
+	char names[8][64];
+	double l, r;
+
+	CHECK(expr_check_rule("total = fee + postage", &m) == 0);
+	CHECK(expr_check_rule("amount <= cost * 2 / 3", &m) == 0);
+	CHECK(expr_check_rule("total = fee +", &m) != 0);
+	CHECK(expr_check_rule("total fee", &m) != 0);
+	CHECK(expr_check_rule("(a = b", &m) != 0);
+	CHECK(expr_names("total = fee + postage", names, 8) == 3 && !strcmp(names[2], "postage"));
+	CHECK(expr_eval_rule("total = fee + postage", lookup, NULL, &l, &r) == 1);
+	v_total = 1500;
+	CHECK(expr_eval_rule("total = fee + postage", lookup, NULL, &l, &r) == 0 && l == 1500 && r == 1484);
+	CHECK(expr_eval_rule("total = fee + unknown", lookup, NULL, &l, &r) == -1);
+	CHECK(expr_eval_rule("fee * 2 / 3 >= 933", lookup, NULL, &l, &r) == 1);
+	CHECK(expr_eval_rule("fee * 2 / 3 >= 934", lookup, NULL, &l, &r) == 0);
+}
+
+static void test_forms(void)
+{
+	struct form f;
+	struct dp_msg m;
+	const char *good = "[form]\nid = t1\nname = 試験\nprocedure = P9\npage = A4\nmatch = 試験申請書\n"
+			   "title_box = 10 10 100 10\n[field a]\nbox = 10 30 50 10\ntype = yen\nrequired = yes\n"
+			   "[field b]\ntype = choice\noption = X @ 10 50 5 5\noption = Y @ 30 50 5 5\n"
+			   "[check]\nrule = a = 100\n";
+	CHECK(forms_parse(&f, "t.form", good, &m) == DP_OK);
+	CHECK(f.nfields == 2 && f.fields[0].type == FT_YEN && f.fields[0].required && f.fields[1].nopts == 2);
+	free(f.fields);
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = x\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5\n", &m));
+	CHECK(strstr(m.text, "t.form:6:") != NULL);
+	free(f.fields);
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = x\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5 5\ntype = money\n", &m));
+	CHECK(strstr(m.text, "t.form:7: unknown type 'money'") != NULL);
+	free(f.fields);
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = x\ntitle_box = 1 1 10 5\n[field a]\nbox = 300 1 5 5\n", &m));
+	CHECK(strstr(m.text, "outside") != NULL);
+	free(f.fields);
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = x\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5 5\n[check]\nrule = a = zz\n", &m));
+	CHECK(strstr(m.text, "'zz'") != NULL);
+	free(f.fields);
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\ntitle_box = 1 1 10 5\n", &m));
+	CHECK(strstr(m.text, "match") != NULL);
+	free(f.fields);
+}
+
+static void test_fees(void)
+{
+	struct fee_schedule fs;
+	struct dp_msg m;
+	CHECK(fees_parse(&fs, "f.conf", "[P1]\nunit_fee = 300\npostage = 1:84 5:140 11:250\npayeasy_customer_digits = 10-20\n", &m) == DP_OK);
+	const struct fee_rule *r = fees_find(&fs, "P1");
+	CHECK(r && r->unit_fee == 300 && fees_postage(r, 1) == 84 && fees_postage(r, 5) == 140 && fees_postage(r, 30) == 250);
+	CHECK(r && r->cust_min == 10 && r->cust_max == 20);
+	fees_release(&fs);
+	CHECK(fees_parse(&fs, "f.conf", "[P1]\npostage = 5:140 1:84\n", &m) == DP_ERR_CONFIG);
+	CHECK(strstr(m.text, "f.conf:2:") != NULL);
+	fees_release(&fs);
+	CHECK(fees_parse(&fs, "f.conf", "[P1]\nfee = 3\n", &m) == DP_ERR_CONFIG);
+	fees_release(&fs);
+}
+
+static void test_fuzzy(void)
+{
+	CHECK(fuzzy_find("補助金交付申請書", "補助金交付申請書") == 1.0);
+	CHECK(fuzzy_find("補助金交付申請書", "様式 補助金交付申請書 (第1号)") == 1.0);
+	CHECK(fuzzy_find("補助金交付申請書", "補助金交付申讃書") >= 0.85);
+	CHECK(fuzzy_find("補助金交付申請書", "補助金交付決定通知書") < 0.75);
+	CHECK(fuzzy_find("補助金交付申請書", "行政書士試験合格証明書交付申請書") < 0.75);
+}
+
 int main(void)
 {
+	test_normalize();
+	test_expr();
+	test_forms();
+	test_fees();
+	test_fuzzy();
 	test_envelope();
 	test_conf();
 	test_sniff();

@@ -1,0 +1,161 @@
+/* crop.c: cleaning field crops (see crop.h). Sizes are in millimetres
+ * converted with the page's dpi, so 200 to 400 dpi scans behave alike. */
+#include "crop.h"
+
+#include <stdlib.h>
+
+#define PAD 12
+
+static int mm(double v, int dpi)
+{
+	return (int)(v * dpi / 25.4 + 0.5);
+}
+
+/* Binarised copy of r clipped to the page, NULL if empty. */
+static PIX *cut(PIX *page, struct crop_px r, int thresh)
+{
+	BOX *b;
+	PIX *g, *bin;
+	int pw = pixGetWidth(page), ph = pixGetHeight(page);
+
+	if (r.x < 0) { r.w += r.x; r.x = 0; }
+	if (r.y < 0) { r.h += r.y; r.y = 0; }
+	if (r.x + r.w > pw) r.w = pw - r.x;
+	if (r.y + r.h > ph) r.h = ph - r.y;
+	if (r.w < 4 || r.h < 4)
+		return NULL;
+	b = boxCreate(r.x, r.y, r.w, r.h);
+	g = pixClipRectangle(page, b, NULL);
+	boxDestroy(&b);
+	if (!g)
+		return NULL;
+	bin = pixThresholdToBinary(g, thresh);
+	pixDestroy(&g);
+	return bin;
+}
+
+/* Keep the components that look like writing. */
+static PIX *keep_writing(PIX *bin, int dpi, long *ink)
+{
+	BOXA *boxa;
+	PIXA *pixa = NULL;
+	PIX *out;
+	int W = pixGetWidth(bin), H = pixGetHeight(bin);
+	int thin = mm(0.6, dpi), speck = mm(0.22, dpi);
+	l_int32 n;
+
+	if (speck < 2)
+		speck = 2;
+	boxa = pixConnComp(bin, &pixa, 8);
+	out = pixCreate(W, H, 1);
+	*ink = 0;
+	n = boxa ? boxaGetCount(boxa) : 0;
+	for (l_int32 i = 0; i < n; i++) {
+		l_int32 x, y, w, h;
+		boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
+		int vline = w <= thin && h >= H * 7 / 10;
+		int hline = h <= thin && w >= W / 2 && w >= mm(8, dpi);
+		int edge = (x == 0 || y == 0 || x + w >= W || y + h >= H) && (w <= thin || h <= thin);
+		int dot = w <= speck && h <= speck;
+		if (vline || hline || edge || dot)
+			continue;
+		PIX *c = pixaGetPix(pixa, i, L_CLONE);
+		pixRasterop(out, x, y, w, h, PIX_SRC | PIX_DST, c, 0, 0);
+		l_int32 cnt = 0;
+		pixCountPixels(c, &cnt, NULL);
+		*ink += cnt;
+		pixDestroy(&c);
+	}
+	boxaDestroy(&boxa);
+	pixaDestroy(&pixa);
+	return out;
+}
+
+PIX *crop_clean(PIX *page, struct crop_px r, int thresh, int dpi, long *ink)
+{
+	PIX *bin = cut(page, r, thresh), *kept, *padded;
+
+	*ink = 0;
+	if (!bin)
+		return NULL;
+	kept = keep_writing(bin, dpi, ink);
+	pixDestroy(&bin);
+	padded = pixAddBorder(kept, PAD, 0);
+	pixDestroy(&kept);
+	return padded;
+}
+
+PIX *crop_comb(PIX *clean, int cells, int dpi, int *filled)
+{
+	PIX *inner, *out;
+	BOXA *boxa;
+	int W, H, gap = mm(1.2, dpi);
+	int cx0[64], cy0[64], cx1[64], cy1[64], used[64] = { 0 };
+	l_int32 n;
+	BOX *b;
+
+	*filled = 0;
+	if (cells < 1 || cells > 64)
+		return NULL;
+	/* drop the padding added by crop_clean so cells line up with the box */
+	b = boxCreate(PAD, PAD, pixGetWidth(clean) - 2 * PAD, pixGetHeight(clean) - 2 * PAD);
+	inner = pixClipRectangle(clean, b, NULL);
+	boxDestroy(&b);
+	if (!inner)
+		return NULL;
+	W = pixGetWidth(inner);
+	H = pixGetHeight(inner);
+	boxa = pixConnComp(inner, NULL, 8);
+	n = boxa ? boxaGetCount(boxa) : 0;
+	for (l_int32 i = 0; i < n; i++) {
+		l_int32 x, y, w, h;
+		boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
+		int c = (int)((x + w / 2.0) * cells / W);
+		if (c < 0) c = 0;
+		if (c >= cells) c = cells - 1;
+		if (!used[c]) {
+			cx0[c] = x; cy0[c] = y; cx1[c] = x + w; cy1[c] = y + h;
+			used[c] = 1;
+		} else {
+			if (x < cx0[c]) cx0[c] = x;
+			if (y < cy0[c]) cy0[c] = y;
+			if (x + w > cx1[c]) cx1[c] = x + w;
+			if (y + h > cy1[c]) cy1[c] = y + h;
+		}
+	}
+	boxaDestroy(&boxa);
+	int total = PAD;
+	for (int c = 0; c < cells; c++)
+		if (used[c]) {
+			total += cx1[c] - cx0[c] + gap;
+			(*filled)++;
+		}
+	out = pixCreate(total + PAD, H + 2 * PAD, 1);
+	int cur = PAD;
+	for (int c = 0; c < cells; c++) {
+		if (!used[c])
+			continue;
+		int w = cx1[c] - cx0[c];
+		/* keep each glyph's vertical position so the line stays a line */
+		pixRasterop(out, cur, PAD + cy0[c], w, cy1[c] - cy0[c], PIX_SRC, inner, cx0[c], cy0[c]);
+		cur += w + gap;
+	}
+	pixDestroy(&inner);
+	return out;
+}
+
+double crop_ink(PIX *page, struct crop_px r, int thresh, int dpi)
+{
+	struct crop_px in = { r.x + r.w / 5, r.y + r.h / 5, r.w * 3 / 5, r.h * 3 / 5 };
+	PIX *bin = cut(page, in, thresh), *kept;
+	long ink = 0;
+	double share;
+
+	if (!bin)
+		return 0;
+	kept = keep_writing(bin, dpi, &ink);
+	share = (double)ink / ((double)pixGetWidth(bin) * pixGetHeight(bin));
+	pixDestroy(&kept);
+	pixDestroy(&bin);
+	return share;
+}

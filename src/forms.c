@@ -1,0 +1,361 @@
+/* forms.c: the form template reader (see forms.h and docs/FORMS.md). */
+#include "forms.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	enum field_type type;
+	double min_conf;
+} types[] = {
+	{ "text", FT_TEXT, 80 }, { "kana", FT_KANA, 80 },   { "digits", FT_DIGITS, 80 },
+	{ "yen", FT_YEN, 80 },   { "date", FT_DATE, 80 },   { "postal", FT_POSTAL, 80 },
+	{ "phone", FT_PHONE, 80 }, { "email", FT_EMAIL, 80 }, { "checkbox", FT_CHECKBOX, 0 },
+	{ "choice", FT_CHOICE, 0 },
+};
+
+const char *field_type_name(enum field_type t)
+{
+	switch (t) {
+	case FT_TEXT: return "text";
+	case FT_KANA: return "kana";
+	case FT_DIGITS: return "digits";
+	case FT_YEN: return "yen";
+	case FT_DATE: return "date";
+	case FT_POSTAL: return "postal";
+	case FT_PHONE: return "phone";
+	case FT_EMAIL: return "email";
+	case FT_CHECKBOX: return "checkbox";
+	case FT_CHOICE: return "choice";
+	}
+	return "?";
+}
+
+static int parse_rect(const char *s, struct form_rect *r)
+{
+	char extra;
+	return sscanf(s, "%lf %lf %lf %lf %c", &r->x, &r->y, &r->w, &r->h, &extra) == 4 && r->w > 0 && r->h > 0 &&
+			       r->x >= 0 && r->y >= 0
+		       ? 0
+		       : -1;
+}
+
+static int inside(const struct form *f, const struct form_rect *r)
+{
+	return r->x + r->w <= f->page_w + 0.01 && r->y + r->h <= f->page_h + 0.01;
+}
+
+static int valid_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || (*p >= 'A' && *p <= 'Z')))
+			return 0;
+	return 1;
+}
+
+#define FAIL(...) return dp_fail(m, DP_ERR_CONFIG, __VA_ARGS__)
+
+static enum dp_err finish_field(const struct form *f, const struct form_field *fd, const char *name,
+				struct dp_msg *m)
+{
+	if (fd->type == FT_CHOICE) {
+		if (fd->nopts < 2)
+			FAIL("%s:%d: field '%s' is a choice but has fewer than two 'option =' lines", name, fd->line,
+			     fd->name);
+		for (int i = 0; i < fd->nopts; i++)
+			if (!inside(f, &fd->opts[i].box))
+				FAIL("%s:%d: option '%s' of field '%s' lies outside the %gx%g mm page", name, fd->line,
+				     fd->opts[i].label, fd->name, f->page_w, f->page_h);
+		return DP_OK;
+	}
+	if (!fd->has_box)
+		FAIL("%s:%d: field '%s' has no 'box = X Y WIDTH HEIGHT'", name, fd->line, fd->name);
+	if (!inside(f, &fd->box))
+		FAIL("%s:%d: the box of field '%s' lies outside the %gx%g mm page", name, fd->line, fd->name, f->page_w,
+		     f->page_h);
+	if (fd->nopts)
+		FAIL("%s:%d: field '%s' has options but is not 'type = choice'", name, fd->line, fd->name);
+	return DP_OK;
+}
+
+enum dp_err forms_parse(struct form *f, const char *name, const char *text, struct dp_msg *m)
+{
+	enum { NONE, FORM, FIELD, CHECK } sec = NONE;
+	struct form_field *fd = NULL;
+	int lineno = 0, have_form = 0;
+	const char *p = text;
+	enum dp_err e;
+
+	memset(f, 0, sizeof *f);
+	str_copy(f->path, sizeof f->path, name);
+	f->page_w = 210;
+	f->page_h = 297;
+	while (*p) {
+		char line[2048];
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		lineno++;
+		if (len >= sizeof line)
+			FAIL("%s:%d: line too long", name, lineno);
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p = nl ? nl + 1 : p + len;
+		char *s = str_trim(line);
+		if (!*s || *s == '#')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+			if (!close || close[1])
+				FAIL("%s:%d: a section header looks like [form], [field NAME] or [check]", name, lineno);
+			*close = '\0';
+			s = str_trim(s + 1);
+			if (fd && (e = finish_field(f, fd, name, m)))
+				return e;
+			fd = NULL;
+			if (!strcmp(s, "form")) {
+				sec = FORM;
+				have_form = 1;
+			} else if (!strcmp(s, "check")) {
+				sec = CHECK;
+			} else if (!strncmp(s, "field", 5) && (s[5] == ' ' || s[5] == '\t')) {
+				char *fname = str_trim(s + 5);
+				if (!valid_name(fname) || strlen(fname) >= FORM_NAME_MAX)
+					FAIL("%s:%d: field name '%s' must be letters, digits and _ (it is the name stored in the database)",
+					     name, lineno, fname);
+				for (int i = 0; i < f->nfields; i++)
+					if (!strcmp(f->fields[i].name, fname))
+						FAIL("%s:%d: field '%s' is defined twice (first on line %d)", name, lineno, fname,
+						     f->fields[i].line);
+				f->fields = xrealloc(f->fields, (size_t)(f->nfields + 1) * sizeof *f->fields);
+				fd = &f->fields[f->nfields++];
+				memset(fd, 0, sizeof *fd);
+				str_copy(fd->name, sizeof fd->name, fname);
+				fd->line = lineno;
+				fd->type = FT_TEXT;
+				fd->min_conf = -1;
+				sec = FIELD;
+			} else {
+				FAIL("%s:%d: unknown section [%s] (expected [form], [field NAME] or [check])", name, lineno, s);
+			}
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq)
+			FAIL("%s:%d: expected 'key = value', got '%s'", name, lineno, s);
+		*eq = '\0';
+		char *key = str_trim(s), *val = str_trim(eq + 1);
+		if (sec == NONE)
+			FAIL("%s:%d: '%s' comes before any [form] or [field] section", name, lineno, key);
+		if (sec == FORM) {
+			if (!strcmp(key, "id")) {
+				if (!valid_name(val) || strlen(val) >= FORM_NAME_MAX)
+					FAIL("%s:%d: form id '%s' must be letters, digits and _", name, lineno, val);
+				str_copy(f->id, sizeof f->id, val);
+			} else if (!strcmp(key, "name")) {
+				str_copy(f->name, sizeof f->name, val);
+			} else if (!strcmp(key, "procedure")) {
+				str_copy(f->procedure, sizeof f->procedure, val);
+			} else if (!strcmp(key, "page")) {
+				char extra;
+				if (!strcmp(val, "A4")) { f->page_w = 210; f->page_h = 297; }
+				else if (!strcmp(val, "A3")) { f->page_w = 297; f->page_h = 420; }
+				else if (!strcmp(val, "B5")) { f->page_w = 182; f->page_h = 257; }
+				else if (!strcmp(val, "B4")) { f->page_w = 257; f->page_h = 364; }
+				else if (!strcmp(val, "Letter")) { f->page_w = 215.9; f->page_h = 279.4; }
+				else if (sscanf(val, "%lfx%lf %c", &f->page_w, &f->page_h, &extra) != 2 || f->page_w < 50 ||
+					 f->page_h < 50 || f->page_w > 1000 || f->page_h > 1000)
+					FAIL("%s:%d: page must be A4, A3, B4, B5, Letter or WIDTHxHEIGHT in mm, not '%s'", name,
+					     lineno, val);
+			} else if (!strcmp(key, "match")) {
+				if (f->nmatch >= FORM_MATCH_MAX)
+					FAIL("%s:%d: at most %d match lines", name, lineno, FORM_MATCH_MAX);
+				if (!*val)
+					FAIL("%s:%d: match needs the text printed on the form", name, lineno);
+				str_copy(f->match[f->nmatch++], FORM_TEXT_MAX, val);
+			} else if (!strcmp(key, "title_box")) {
+				if (parse_rect(val, &f->title))
+					FAIL("%s:%d: title_box must be 'X Y WIDTH HEIGHT' in mm, not '%s'", name, lineno, val);
+			} else {
+				FAIL("%s:%d: unknown key '%s' in [form] (id, name, procedure, page, match, title_box)", name,
+				     lineno, key);
+			}
+		} else if (sec == FIELD) {
+			if (!strcmp(key, "label")) {
+				str_copy(fd->label, sizeof fd->label, val);
+			} else if (!strcmp(key, "box")) {
+				if (parse_rect(val, &fd->box))
+					FAIL("%s:%d: box must be 'X Y WIDTH HEIGHT' in mm, not '%s'", name, lineno, val);
+				fd->has_box = 1;
+			} else if (!strcmp(key, "type")) {
+				size_t i;
+				for (i = 0; i < sizeof types / sizeof types[0]; i++)
+					if (!strcmp(types[i].name, val))
+						break;
+				if (i == sizeof types / sizeof types[0])
+					FAIL("%s:%d: unknown type '%s' (text, kana, digits, yen, date, postal, phone, email, checkbox, choice)",
+					     name, lineno, val);
+				fd->type = types[i].type;
+			} else if (!strcmp(key, "cells")) {
+				char *end;
+				long c = strtol(val, &end, 10);
+				if (*end || c < 2 || c > 64)
+					FAIL("%s:%d: cells must be a number from 2 to 64, not '%s'", name, lineno, val);
+				fd->cells = (int)c;
+			} else if (!strcmp(key, "required")) {
+				if (!strcmp(val, "yes"))
+					fd->required = 1;
+				else if (!strcmp(val, "no"))
+					fd->required = 0;
+				else
+					FAIL("%s:%d: required must be yes or no, not '%s'", name, lineno, val);
+			} else if (!strcmp(key, "min_confidence")) {
+				char *end;
+				double c = strtod(val, &end);
+				if (*end || c < 0 || c > 100)
+					FAIL("%s:%d: min_confidence must be 0 to 100, not '%s'", name, lineno, val);
+				fd->min_conf = c;
+			} else if (!strcmp(key, "option")) {
+				char *at = strstr(val, " @ ");
+				struct form_option *o;
+				if (!at)
+					FAIL("%s:%d: option must be 'LABEL @ X Y WIDTH HEIGHT'", name, lineno);
+				if (fd->nopts >= FORM_OPTIONS_MAX)
+					FAIL("%s:%d: at most %d options", name, lineno, FORM_OPTIONS_MAX);
+				*at = '\0';
+				o = &fd->opts[fd->nopts++];
+				str_copy(o->label, sizeof o->label, str_trim(val));
+				if (!o->label[0] || parse_rect(at + 3, &o->box))
+					FAIL("%s:%d: option must be 'LABEL @ X Y WIDTH HEIGHT' in mm", name, lineno);
+			} else {
+				FAIL("%s:%d: unknown key '%s' in [field %s] (label, box, type, cells, required, min_confidence, option)",
+				     name, lineno, key, fd->name);
+			}
+		} else { /* CHECK */
+			struct dp_msg em;
+			if (strcmp(key, "rule"))
+				FAIL("%s:%d: unknown key '%s' in [check] (rule)", name, lineno, key);
+			if (f->nrules >= FORM_RULES_MAX)
+				FAIL("%s:%d: at most %d rules", name, lineno, FORM_RULES_MAX);
+			if (expr_check_rule(val, &em))
+				FAIL("%s:%d: %s", name, lineno, em.text);
+			f->rules[f->nrules].line = lineno;
+			str_copy(f->rules[f->nrules++].text, FORM_TEXT_MAX, val);
+		}
+	}
+	if (fd && (e = finish_field(f, fd, name, m)))
+		return e;
+	if (!have_form || !f->id[0])
+		FAIL("%s: no [form] section with an id", name);
+	if (!f->nmatch)
+		FAIL("%s: [form] needs at least one 'match =' line (text printed on the form)", name);
+	if (f->title.w <= 0)
+		FAIL("%s: [form] needs 'title_box = X Y WIDTH HEIGHT' (where the match text is printed)", name);
+	if (!inside(f, &f->title))
+		FAIL("%s: title_box lies outside the page", name);
+	for (int i = 0; i < f->nfields; i++)
+		if (f->fields[i].min_conf < 0)
+			for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+				if (types[t].type == f->fields[i].type)
+					f->fields[i].min_conf = types[t].min_conf;
+	/* rules may only name fields of this form */
+	for (int r = 0; r < f->nrules; r++) {
+		char names[16][FORM_NAME_MAX];
+		int nn = expr_names(f->rules[r].text, names, 16);
+		for (int k = 0; k < nn; k++)
+			if (!form_field(f, names[k]))
+				FAIL("%s:%d: rule names '%s', which is not a field of this form", name, f->rules[r].line,
+				     names[k]);
+	}
+	return DP_OK;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+enum dp_err forms_load_dir(struct form_set *fs, const char *dir, struct dp_msg *m)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	enum dp_err e = DP_OK;
+
+	memset(fs, 0, sizeof *fs);
+	if (!d)
+		return dp_fail(m, DP_ERR_CONFIG, "cannot open the form templates folder '%s' ([forms] dir)", dir);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".form"))
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmpstr);
+	for (size_t i = 0; i < n && !e; i++) {
+		char path[2048], *text = NULL;
+		size_t len;
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		e = file_read(path, &text, &len, 1 << 20, m);
+		if (e)
+			break;
+		fs->forms = xrealloc(fs->forms, (size_t)(fs->n + 1) * sizeof *fs->forms);
+		e = forms_parse(&fs->forms[fs->n], path, text, m);
+		free(text);
+		if (e) {
+			free(fs->forms[fs->n].fields);
+			break;
+		}
+		for (int k = 0; k < fs->n; k++)
+			if (!strcmp(fs->forms[k].id, fs->forms[fs->n].id)) {
+				e = dp_fail(m, DP_ERR_CONFIG, "%s: form id '%s' is already used by %s", path,
+					    fs->forms[fs->n].id, fs->forms[k].path);
+				free(fs->forms[fs->n].fields);
+				break;
+			}
+		if (!e)
+			fs->n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (e)
+		forms_release(fs);
+	return e;
+}
+
+void forms_release(struct form_set *fs)
+{
+	for (int i = 0; i < fs->n; i++)
+		free(fs->forms[i].fields);
+	free(fs->forms);
+	fs->forms = NULL;
+	fs->n = 0;
+}
+
+const struct form *forms_find(const struct form_set *fs, const char *id)
+{
+	for (int i = 0; i < fs->n; i++)
+		if (!strcmp(fs->forms[i].id, id))
+			return &fs->forms[i];
+	return NULL;
+}
+
+const struct form_field *form_field(const struct form *f, const char *name)
+{
+	for (int i = 0; i < f->nfields; i++)
+		if (!strcmp(f->fields[i].name, name))
+			return &f->fields[i];
+	return NULL;
+}

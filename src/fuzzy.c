@@ -1,0 +1,70 @@
+/* fuzzy.c: Sellers' approximate substring matching on code points (see fuzzy.h). */
+#include "fuzzy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Decode UTF-8 into code points, skipping white space; returns the count. */
+static size_t decode(const char *s, unsigned *out, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (*p && n < max) {
+		unsigned c;
+		int l;
+		if (p[0] < 0x80) { c = p[0]; l = 1; }
+		else if ((p[0] & 0xE0) == 0xC0 && p[1]) { c = ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu); l = 2; }
+		else if ((p[0] & 0xF0) == 0xE0 && p[1] && p[2]) {
+			c = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu); l = 3;
+		} else if ((p[0] & 0xF8) == 0xF0 && p[1] && p[2] && p[3]) {
+			c = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu); l = 4;
+		} else { c = 0xFFFD; l = 1; }
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\f' && c != 0x3000)
+			out[n++] = c;
+		p += l;
+	}
+	return n;
+}
+
+double fuzzy_find(const char *pattern, const char *text)
+{
+	enum { MAXP = 256, MAXT = 8192 };
+	unsigned *p = xmalloc(MAXP * sizeof *p), *t = xmalloc(MAXT * sizeof *t);
+	size_t m = decode(pattern, p, MAXP), n = decode(text, t, MAXT);
+	int *prev, *cur, best;
+	double score;
+
+	if (m == 0) {
+		free(p);
+		free(t);
+		return 0;
+	}
+	prev = xmalloc((n + 1) * sizeof *prev);
+	cur = xmalloc((n + 1) * sizeof *cur);
+	for (size_t j = 0; j <= n; j++)
+		prev[j] = 0; /* a match may start anywhere in text */
+	for (size_t i = 1; i <= m; i++) {
+		cur[0] = (int)i;
+		for (size_t j = 1; j <= n; j++) {
+			int sub = prev[j - 1] + (p[i - 1] != t[j - 1]);
+			int del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		int *tmp = prev;
+		prev = cur;
+		cur = tmp;
+	}
+	best = (int)m;
+	for (size_t j = 0; j <= n; j++)
+		if (prev[j] < best)
+			best = prev[j];
+	score = 1.0 - (double)best / (double)m;
+	free(prev);
+	free(cur);
+	free(p);
+	free(t);
+	return score < 0 ? 0 : score;
+}

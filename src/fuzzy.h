@@ -1,0 +1,10 @@
+/* fuzzy.h: approximate matching of printed text read by OCR (form titles). */
+#ifndef DP_FUZZY_H
+#define DP_FUZZY_H
+
+/* How well `pattern` occurs somewhere in `text`, from 0 to 1:
+ * 1 - (fewest edits that turn some substring of text into pattern) / length
+ * of pattern, counted in characters; spaces are ignored. */
+double fuzzy_find(const char *pattern, const char *text);
+
+#endif
