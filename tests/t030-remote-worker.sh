@@ -12,6 +12,8 @@ bind = 127.0.0.1
 base_port = $port
 [workers]
 ocr = 0
+[forms]
+dir = $TOP/models/forms
 CONF
 "$DOCPIPE" worker -c "$TMPBASE/tcp.conf" --stage ocr --threads 2 --connect "tcp://127.0.0.1:$port" \
 	2>"$TMPBASE/worker.log" &
