@@ -7,11 +7,46 @@
 #include <string.h>
 
 #include "../stages/stage.h"
+#include "chunks.h"
 #include "cli.h"
 #include "jobjson.h"
 #include "log.h"
 #include "pipeline.h"
 #include "util.h"
+
+struct collected {
+	struct job **jobs;
+	int n;
+};
+
+static void collect(void *ctx, struct job *child)
+{
+	struct collected *c = ctx;
+	c->jobs = xrealloc(c->jobs, (size_t)(c->n + 1) * sizeof *c->jobs);
+	c->jobs[c->n++] = child;
+}
+
+/* Run j through its route up to (not including) load, as workers would. */
+static int run_route(struct job *j, struct conf *c, void **states, int *inited)
+{
+	struct dp_msg m;
+
+	while (job_next_stage(j) && strcmp(job_next_stage(j), "load")) {
+		int k = stage_index(job_next_stage(j));
+		if (k < 0)
+			break;
+		if (!inited[k]) {
+			const struct stage *st = stage_table[k];
+			if (st->init && st->init(&states[k], c, &m)) {
+				fprintf(stderr, "docpipe: %s\n", m.text);
+				return -1;
+			}
+			inited[k] = 1;
+		}
+		pipeline_run_stage(stage_table[k], states[k], j, "inspect");
+	}
+	return 0;
+}
 
 int cmd_inspect(int argc, char **argv)
 {
@@ -42,21 +77,28 @@ int cmd_inspect(int argc, char **argv)
 			job_add_frame(j, "file", data, len);
 			job_set_route(j, "ingest");
 		}
-		while (job_next_stage(j) && strcmp(job_next_stage(j), "load")) {
-			int k = stage_index(job_next_stage(j));
-			if (k < 0)
-				break;
-			if (!inited[k]) {
-				const struct stage *st = stage_table[k];
-				if (st->init && st->init(&states[k], &c, &m)) {
-					fprintf(stderr, "docpipe: %s\n", m.text);
-					job_free(&j);
+		struct collected kids = { NULL, 0 };
+		pipeline_set_emitter(collect, &kids);
+		if (run_route(j, &c, states, inited)) {
+			job_free(&j);
+			rc = EXIT_FAILURE_RT;
+			goto out;
+		}
+		pipeline_set_emitter(NULL, NULL);
+		if (chunks_expected(j) >= 0) {
+			for (int k = 0; k < kids.n; k++)
+				if (run_route(kids.jobs[k], &c, states, inited)) {
 					rc = EXIT_FAILURE_RT;
-					goto out;
+					break;
 				}
-				inited[k] = 1;
-			}
-			pipeline_run_stage(stage_table[k], states[k], j, "inspect");
+			chunks_merge(j, kids.jobs, kids.n);
+		}
+		for (int k = 0; k < kids.n; k++)
+			job_free(&kids.jobs[k]);
+		free(kids.jobs);
+		if (rc == EXIT_FAILURE_RT) {
+			job_free(&j);
+			goto out;
 		}
 		if (!strcmp(j->status, "rejected"))
 			rc = EXIT_REJECTED;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../stages/stage.h"
+#include "chunks.h"
 #include "log.h"
 #include "pipeline.h"
 #include "util.h"
@@ -18,8 +19,21 @@
 struct pending {
 	int64_t seq;
 	char *path;
+	struct job *parent;       /* back from fan-out, waiting for its children */
+	struct job **children;
+	int nchildren;
 	struct pending *next;
 };
+
+static void pending_free(struct pending *pd)
+{
+	for (int i = 0; i < pd->nchildren; i++)
+		job_free(&pd->children[i]);
+	free(pd->children);
+	job_free(&pd->parent);
+	free(pd->path);
+	free(pd);
+}
 
 struct coord {
 	const struct conf *conf;
@@ -123,6 +137,51 @@ static void progress(struct coord *co)
 		fputc('\n', stderr);
 }
 
+static struct pending *find_pending(struct coord *co, int64_t seq)
+{
+	for (struct pending *pd = co->pend; pd; pd = pd->next)
+		if (pd->seq == seq)
+			return pd;
+	return NULL;
+}
+
+/* Fan-in: returns 1 when the coordinator kept *jp (a chunk, or a parent
+ * waiting for chunks); sends a completed parent on to load. */
+static int fan_in(struct coord *co, struct job **jp)
+{
+	struct job *j = *jp;
+	struct pending *pd;
+	struct dp_msg m;
+	int expected;
+
+	if (chunk_index(j) < 0 && (chunks_expected(j) < 0 || job_attr(j, "chunks.merged")))
+		return 0;
+	pd = find_pending(co, j->seq);
+	if (!pd) {
+		log_debug("chunk of %s arrived after its document finished; dropped", j->source);
+		job_free(jp);
+		return 1;
+	}
+	if (chunk_index(j) >= 0) {
+		pd->children = xrealloc(pd->children, (size_t)(pd->nchildren + 1) * sizeof *pd->children);
+		pd->children[pd->nchildren++] = j;
+	} else {
+		pd->parent = j;
+	}
+	*jp = NULL;
+	if (!pd->parent || pd->nchildren < (expected = chunks_expected(pd->parent)))
+		return 1;
+	chunks_merge(pd->parent, pd->children, pd->nchildren);
+	for (int i = 0; i < pd->nchildren; i++)
+		job_free(&pd->children[i]);
+	pd->nchildren = 0;
+	job_set_attr(pd->parent, "chunks.merged", "1");
+	job_set_route(pd->parent, "load");
+	if (pipeline_submit(co->p, &pd->parent, &m))
+		log_error("cannot send %s to load: %s", pd->path, m.text);
+	return 1;
+}
+
 static void finished(struct coord *co, struct job *j)
 {
 	struct pending **pp = &co->pend, *pd = NULL;
@@ -172,10 +231,8 @@ static void finished(struct coord *co, struct job *j)
 	}
 	if (co->cb)
 		co->cb(j, pd ? pd->path : j->source, co->user);
-	if (pd) {
-		free(pd->path);
-		free(pd);
-	}
+	if (pd)
+		pending_free(pd);
 	progress(co);
 }
 
@@ -193,6 +250,8 @@ int coord_poll(struct coord *co, int timeout_ms)
 		}
 		if (!j)
 			return n;
+		if (fan_in(co, &j))
+			continue;
 		finished(co, j);
 		job_free(&j);
 		n++;
@@ -275,8 +334,7 @@ void coord_close(struct coord **co)
 	while ((*co)->pend) {
 		struct pending *pd = (*co)->pend;
 		(*co)->pend = pd->next;
-		free(pd->path);
-		free(pd);
+		pending_free(pd);
 	}
 	free(*co);
 	*co = NULL;

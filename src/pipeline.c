@@ -113,6 +113,82 @@ static int crash_hook(const struct worker *w)
 	return 1;
 }
 
+/* Where a worker sends jobs: one PUSH per destination stage, created on first use. */
+struct sender {
+	void *ctx;
+	const char *base;
+	const char *who;
+	void *push[CONF_MAX_STAGES + 1];
+};
+
+/* Send j to route[hop] (or to done when the route is over); frees j.
+ * Returns -1 when the context is terminating. */
+static int sender_send(struct sender *sd, struct job **jp)
+{
+	struct job *j = *jp;
+	struct dp_msg m;
+	const char *next = job_next_stage(j);
+	int dest = next ? stage_index(next) : -1;
+	int n = stage_count();
+
+	if (next && dest < 0) {
+		log_error("job %s names unknown stage '%s'; sent to done", j->id, next);
+		j->hop = j->nroute;
+	}
+	if (!next || !strcmp(next, "load"))
+		job_drop_frames(j, NULL);
+	j->queued_us = now_us();
+	int slot = dest < 0 ? n : dest;
+	if (!sd->push[slot]) {
+		sd->push[slot] = connect_push(sd->ctx, sd->base, dest, &m);
+		if (!sd->push[slot]) {
+			log_error("%s: %s", sd->who, m.text);
+			job_free(jp);
+			return 0;
+		}
+	}
+	if (mq_send_job(sd->push[slot], jp, &m)) {
+		if (errno == ETERM)
+			return -1;
+		log_error("%s: %s", sd->who, m.text);
+	}
+	return 0;
+}
+
+static void sender_close(struct sender *sd)
+{
+	for (int i = 0; i <= CONF_MAX_STAGES; i++)
+		mq_close(&sd->push[i]);
+}
+
+/* stage_emit() goes to whatever the current thread set up */
+struct emit_target {
+	void (*fn)(void *ctx, struct job *child);
+	void *ctx;
+};
+static __thread struct emit_target emit_tls;
+
+void stage_emit(struct job *child)
+{
+	if (!emit_tls.fn) {
+		log_error("stage_emit outside a worker: chunk of %s dropped", child->source);
+		job_free(&child);
+		return;
+	}
+	emit_tls.fn(emit_tls.ctx, child);
+}
+
+static void emit_send(void *ctx, struct job *child)
+{
+	sender_send(ctx, &child);
+}
+
+void pipeline_set_emitter(void (*fn)(void *ctx, struct job *child), void *ctx)
+{
+	emit_tls.fn = fn;
+	emit_tls.ctx = ctx;
+}
+
 void pipeline_run_stage(const struct stage *st, void *state, struct job *j, const char *wid)
 {
 	struct job_run *run;
@@ -151,14 +227,17 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	void *state = NULL, *pull = NULL;
-	void *push[CONF_MAX_STAGES + 1] = { 0 };
+	struct sender sd;
 	struct dp_msg m = { "" };
 	char ep[320], wid[64];
 	int hwm = 1;
-	int n = stage_count();
 	int me = stage_index(w->stage->name);
 	enum dp_err e;
 
+	memset(&sd, 0, sizeof sd);
+	sd.ctx = w->ctx;
+	sd.base = w->base;
+	sd.who = w->stage->name;
 	snprintf(wid, sizeof wid, "%s/%ld/%s.%d", host_name(), (long)getpid(), w->stage->name, w->index);
 	e = w->stage->init ? w->stage->init(&state, w->conf, &m) : DP_OK;
 	if (e) {
@@ -176,18 +255,17 @@ static void *worker_main(void *arg)
 		init_done(w, dp_fail(&m, DP_ERR_MQ, "cannot connect to %s: %s", ep, zmq_strerror(errno)), &m);
 		goto out;
 	}
+	pipeline_set_emitter(emit_send, &sd);
 	init_done(w, DP_OK, &m);
 
 	for (;;) {
 		struct job *j = NULL;
-		const char *next;
-		int dest;
 
 		e = mq_recv_job(pull, &j, &m);
-		if (e == DP_ERR_MQ && (errno == ETERM || errno == EINTR || errno == 0)) {
+		if (e == DP_ERR_MQ) {
 			if (errno == EINTR)
 				continue;
-			break;
+			break; /* ETERM: shutting down */
 		}
 		if (e) {
 			log_warn("%s: dropped a malformed message: %s", w->stage->name, m.text);
@@ -199,34 +277,12 @@ static void *worker_main(void *arg)
 			break;
 		}
 		pipeline_run_stage(w->stage, state, j, wid);
-		next = job_next_stage(j);
-		dest = next ? stage_index(next) : -1;
-		if (next && dest < 0) {
-			log_error("job %s names unknown stage '%s'; sent to done", j->id, next);
-			j->hop = j->nroute;
-		}
-		if (!next || !strcmp(next, "load"))
-			job_drop_frames(j, NULL);
-		j->queued_us = now_us();
-		int slot = dest < 0 ? n : dest;
-		if (!push[slot]) {
-			push[slot] = connect_push(w->ctx, w->base, dest, &m);
-			if (!push[slot]) {
-				log_error("%s: %s", w->stage->name, m.text);
-				job_free(&j);
-				continue;
-			}
-		}
-		e = mq_send_job(push[slot], &j, &m);
-		if (e) {
-			if (errno == ETERM)
-				break;
-			log_error("%s: %s", w->stage->name, m.text);
-		}
+		if (sender_send(&sd, &j) < 0)
+			break;
 	}
 out:
-	for (int i = 0; i <= n; i++)
-		mq_close(&push[i]);
+	pipeline_set_emitter(NULL, NULL);
+	sender_close(&sd);
 	mq_close(&pull);
 	if (w->stage->fini)
 		w->stage->fini(state);

@@ -33,6 +33,9 @@ struct stage;
  * error into status 'rejected' and skip to load, advance the hop. */
 void pipeline_run_stage(const struct stage *st, void *state, struct job *j, const char *worker_id);
 
+/* Where stage_emit() sends children on this thread (inspect collects them). */
+void pipeline_set_emitter(void (*fn)(void *ctx, struct job *child), void *ctx);
+
 /* Debug hook: when DOCPIPE_DEBUG_CRASH_STAGE names a stage, the first worker of that
  * stage exits its thread mid-job without replying (simulates a dead worker). */
 

@@ -31,6 +31,15 @@ int stage_count(void);
 /* Skip the rest of the route up to (not including) the named stage. */
 void stage_skip_to(struct job *j, const char *stage);
 
+/* Fan-out: hand a new job (a chunk of a long recording, say) to the runtime,
+ * which sends it on at once to child->route[child->hop] and takes ownership.
+ * Sending blocks while the next stage's queue is full, so a stage that emits
+ * as it goes holds only a bounded part of its input. A child carries attrs
+ * chunk.index and chunk.count and its parent's seq; its route ends at the
+ * coordinator, which merges finished children into their parent (chunks.c)
+ * before the parent goes on to load. Implemented in src/pipeline.c. */
+void stage_emit(struct job *child);
+
 extern const struct stage stage_ingest;
 extern const struct stage stage_preprocess;
 extern const struct stage stage_qr;
