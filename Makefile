@@ -4,7 +4,7 @@
 # SANITIZE=1 builds build/asan/docpipe with AddressSanitizer and UBSan.
 
 CC      ?= cc
-PKGS    := tesseract lept libzmq libpq openssl
+PKGS    := tesseract lept libzmq libpq openssl pocketsphinx sphinxbase sndfile samplerate
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror -Wswitch-enum -Wshadow \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral

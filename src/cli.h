@@ -19,5 +19,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_minutes(int argc, char **argv);
 
 #endif

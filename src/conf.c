@@ -34,6 +34,7 @@ static const struct conf_row rows[] = {
 	{ "workers", "validate", CT_INT, S(workers_validate), 0, 64, "1", NULL },
 	{ "workers", "enrich", CT_INT, S(workers_enrich), 0, 64, "1", NULL },
 	{ "workers", "load", CT_INT, S(workers_load), 0, 64, "1", NULL },
+	{ "workers", "audio", CT_INT, S(workers_audio), 0, 64, "1", NULL },
 	{ "workers", "asr", CT_INT, S(workers_asr), 0, 64, "2", NULL },
 	{ "limits", "max_file_bytes", CT_LL, S(max_file_bytes), 1, 1LL << 40, "268435456", NULL },
 	{ "limits", "max_pixels", CT_LL, S(max_pixels), 1, 1LL << 40, "100000000", NULL },
@@ -243,6 +244,7 @@ int conf_workers(const struct conf *c, const char *stage)
 		{ "validate", offsetof(struct conf, workers_validate) },
 		{ "enrich", offsetof(struct conf, workers_enrich) },
 		{ "load", offsetof(struct conf, workers_load) },
+		{ "audio", offsetof(struct conf, workers_audio) },
 		{ "asr", offsetof(struct conf, workers_asr) },
 	};
 	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)

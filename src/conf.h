@@ -28,7 +28,7 @@ struct conf {
 	int job_timeout_s;
 	/* [workers]: threads per stage in this process */
 	int workers_ingest, workers_preprocess, workers_qr, workers_ocr;
-	int workers_validate, workers_enrich, workers_load, workers_asr;
+	int workers_validate, workers_enrich, workers_load, workers_audio, workers_asr;
 	/* [limits] */
 	long long max_file_bytes;
 	long long max_pixels;

@@ -5,14 +5,17 @@
 #include <stdlib.h>
 
 #define PAD 12
+#ifndef MARGIN
+#define MARGIN 0.1
+#endif
 
 static int mm(double v, int dpi)
 {
 	return (int)(v * dpi / 25.4 + 0.5);
 }
 
-/* Binarised copy of r clipped to the page, NULL if empty. */
-static PIX *cut(PIX *page, struct crop_px r, int thresh)
+/* Grey (optional) and binarised copies of r clipped to the page, NULL if empty. */
+static PIX *cut(PIX *page, struct crop_px r, int thresh, PIX **grey)
 {
 	BOX *b;
 	PIX *g, *bin;
@@ -30,7 +33,10 @@ static PIX *cut(PIX *page, struct crop_px r, int thresh)
 	if (!g)
 		return NULL;
 	bin = pixThresholdToBinary(g, thresh);
-	pixDestroy(&g);
+	if (grey)
+		*grey = g;
+	else
+		pixDestroy(&g);
 	return bin;
 }
 
@@ -71,17 +77,49 @@ static PIX *keep_writing(PIX *bin, int dpi, long *ink)
 	return out;
 }
 
-PIX *crop_clean(PIX *page, struct crop_px r, int thresh, int dpi, long *ink)
+/* Crop grey to the ink's bounding box plus a margin of MARGIN x its height:
+ * Tesseract scales a single line by the image height, and a tight, constant
+ * margin read best (padding of a whole box confused 鈴/鉛 and 8/6). */
+static PIX *tight(PIX *grey, PIX *ink)
 {
-	PIX *bin = cut(page, r, thresh), *kept, *padded;
+	BOX *bb = NULL;
+	PIX *t, *out;
+	l_int32 x, y, w, h;
+
+	if (pixClipToForeground(ink, NULL, &bb) != 0 || !bb)
+		return pixAddBorder(grey, PAD, 255);
+	boxGetGeometry(bb, &x, &y, &w, &h);
+	t = pixClipRectangle(grey, bb, NULL);
+	boxDestroy(&bb);
+	if (!t)
+		return pixAddBorder(grey, PAD, 255);
+	int mg = (int)(h * MARGIN + 0.5);
+	if (mg < 2)
+		mg = 2;
+	out = pixAddBorder(t, mg, 255);
+	pixDestroy(&t);
+	return out;
+}
+
+PIX *crop_clean(PIX *page, struct crop_px r, int thresh, int dpi, long *ink, int tighten)
+{
+	PIX *grey = NULL, *bin = cut(page, r, thresh, &grey), *kept, *near, *away, *padded;
 
 	*ink = 0;
 	if (!bin)
 		return NULL;
 	kept = keep_writing(bin, dpi, ink);
 	pixDestroy(&bin);
-	padded = pixAddBorder(kept, PAD, 0);
+	/* the grey pixels of the writing and its anti-aliased rim stay; the rest
+	 * (frame lines, dividers, specks, paper tone) becomes white */
+	near = pixDilateBrick(NULL, kept, 3, 3);
+	away = pixInvert(NULL, near);
+	pixSetMasked(grey, away, 255);
+	padded = tighten ? tight(grey, kept) : pixClone(grey);
 	pixDestroy(&kept);
+	pixDestroy(&near);
+	pixDestroy(&away);
+	pixDestroy(&grey);
 	return padded;
 }
 
@@ -92,20 +130,18 @@ PIX *crop_comb(PIX *clean, int cells, int dpi, int *filled)
 	int W, H, gap = mm(1.2, dpi);
 	int cx0[64], cy0[64], cx1[64], cy1[64], used[64] = { 0 };
 	l_int32 n;
-	BOX *b;
 
 	*filled = 0;
 	if (cells < 1 || cells > 64)
 		return NULL;
-	/* drop the padding added by crop_clean so cells line up with the box */
-	b = boxCreate(PAD, PAD, pixGetWidth(clean) - 2 * PAD, pixGetHeight(clean) - 2 * PAD);
-	inner = pixClipRectangle(clean, b, NULL);
-	boxDestroy(&b);
-	if (!inner)
-		return NULL;
+	inner = pixClone(clean);
 	W = pixGetWidth(inner);
 	H = pixGetHeight(inner);
-	boxa = pixConnComp(inner, NULL, 8);
+	{
+		PIX *bin = pixThresholdToBinary(inner, 200);
+		boxa = pixConnComp(bin, NULL, 8);
+		pixDestroy(&bin);
+	}
 	n = boxa ? boxaGetCount(boxa) : 0;
 	for (l_int32 i = 0; i < n; i++) {
 		l_int32 x, y, w, h;
@@ -130,7 +166,8 @@ PIX *crop_comb(PIX *clean, int cells, int dpi, int *filled)
 			total += cx1[c] - cx0[c] + gap;
 			(*filled)++;
 		}
-	out = pixCreate(total + PAD, H + 2 * PAD, 1);
+	out = pixCreate(total + PAD, H + 2 * PAD, 8);
+	pixSetAll(out); /* white */
 	int cur = PAD;
 	for (int c = 0; c < cells; c++) {
 		if (!used[c])
@@ -141,13 +178,19 @@ PIX *crop_comb(PIX *clean, int cells, int dpi, int *filled)
 		cur += w + gap;
 	}
 	pixDestroy(&inner);
+	{
+		PIX *bin = pixThresholdToBinary(out, 200), *t = tight(out, bin);
+		pixDestroy(&bin);
+		pixDestroy(&out);
+		out = t;
+	}
 	return out;
 }
 
 double crop_ink(PIX *page, struct crop_px r, int thresh, int dpi)
 {
 	struct crop_px in = { r.x + r.w / 5, r.y + r.h / 5, r.w * 3 / 5, r.h * 3 / 5 };
-	PIX *bin = cut(page, in, thresh), *kept;
+	PIX *bin = cut(page, in, thresh, NULL), *kept;
 	long ink = 0;
 	double share;
 

@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run [-c CONF] PATH...      process files and folders into the database" },
 	{ "inspect", cmd_inspect, "inspect [-c CONF] FILE...  print what docpipe reads from each file as JSON (no database)" },
 	{ "worker", cmd_worker, "worker [-c CONF] --stage NAME --connect tcp://HOST:PORT [--threads N]" },
+	{ "minutes", cmd_minutes, "minutes [-c CONF] DOCUMENT [--format text|srt|vtt|json]  timed minutes of a recording" },
+	{ "report", cmd_report, "report [-c CONF] [--since DATE] [--until DATE] [--format text|csv|json|html] [-o FILE]  the analysts' report" },
 	{ "db", cmd_db, "db [-c CONF] migrate|status  apply or list the schema migrations" },
 	{ "config", cmd_config, "config [-c CONF]           check the configuration and print it" },
 };

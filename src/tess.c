@@ -213,3 +213,34 @@ void tess_lines_free(struct tess_line *lines, int n)
 		free(lines[i].text);
 	free(lines);
 }
+
+int tess_symbols(struct tess *t, struct tess_line **out)
+{
+	TessResultIterator *it = TessBaseAPIGetIterator(t->api);
+	struct tess_line *syms = NULL;
+	int n = 0;
+
+	*out = NULL;
+	if (!it)
+		return 0;
+	do {
+		const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(it);
+		char *txt = TessResultIteratorGetUTF8Text(it, RIL_SYMBOL);
+		int x0, y0, x1, y1;
+		if (txt && *txt && TessPageIteratorBoundingBox(pi, RIL_SYMBOL, &x0, &y0, &x1, &y1)) {
+			syms = xrealloc(syms, (size_t)(n + 1) * sizeof *syms);
+			syms[n].text = xstrdup(txt);
+			syms[n].x0 = x0;
+			syms[n].y0 = y0;
+			syms[n].x1 = x1;
+			syms[n].y1 = y1;
+			syms[n].conf = TessResultIteratorConfidence(it, RIL_SYMBOL);
+			n++;
+		}
+		if (txt)
+			TessDeleteText(txt);
+	} while (TessResultIteratorNext(it, RIL_SYMBOL));
+	TessResultIteratorDelete(it);
+	*out = syms;
+	return n;
+}

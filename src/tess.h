@@ -47,4 +47,9 @@ struct tess_line {
 int tess_lines(struct tess *t, int x, int y, int w, int h, int psm, struct tess_line **out);
 void tess_lines_free(struct tess_line *lines, int n);
 
+/* After tess_read_pix(): the characters of the last recognition with their
+ * boxes (in the image's pixels). Returns the count (*out malloc'd, each text
+ * freed by tess_lines_free), -1 on failure. */
+int tess_symbols(struct tess *t, struct tess_line **out);
+
 #endif

@@ -14,7 +14,7 @@
 #include "../src/util.h"
 
 #define ROUTE_SCAN "ingest,preprocess,ocr,validate,load"
-#define ROUTE_AUDIO "ingest,asr,load"
+#define ROUTE_AUDIO "ingest,audio"
 
 static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
 {
@@ -29,7 +29,7 @@ static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
 	if (!j->id[0])
 		sha256_hex(f->data, f->len, j->id);
 	if (f->len == 0)
-		return dp_fail(m, DP_ERR_FORMAT, "'%s' is empty (0 bytes): scan or copy it again", name);
+		return dp_fail(m, DP_ERR_FORMAT, "'%s' is empty (0 bytes): copy or scan it again", name);
 	s = sniff(f->data, f->len);
 	str_copy(j->format, sizeof j->format, s.format);
 	switch (s.kind) {

@@ -119,7 +119,7 @@ static struct placement recognise(struct ocr_state *s, int dpi, int pw, int ph)
 	if (by1 > ph) by1 = ph;
 	if (bx1 - bx < 16 || by1 - by < 16)
 		return best;
-	n = tess_lines(s->jpn, bx, by, bx1 - bx, by1 - by, 3, &lines);
+	n = tess_lines(s->jpn, bx, by, bx1 - bx, by1 - by, 6, &lines);
 	for (int f = 0; f < s->forms.n && n > 0; f++) {
 		const struct form *form = &s->forms.forms[f];
 		double fscore = 1.0;
@@ -202,6 +202,76 @@ static void read_choice(PIX *page, const struct form_field *fd, const struct pla
 	rd->review = ticked > 1 || rd->conf < fd->min_conf;
 }
 
+static int is_digit_sym(const char *t)
+{
+	return (t[0] >= '0' && t[0] <= '9' && !t[1]) ||
+	       (!strncmp(t, "\xEF\xBC", 2) && (unsigned char)t[2] >= 0x90 && (unsigned char)t[2] <= 0x99 && !t[3]);
+}
+
+static int is_sep_sym(const char *t)
+{
+	return !strcmp(t, ",") || !strcmp(t, ".") || !strcmp(t, "-") || !strcmp(t, "/") || !strcmp(t, "，");
+}
+
+/* The jpn model confuses digits in common fonts (8 read as 6, 7 as /); the
+ * eng model with a digit whitelist does not. Re-read every run of digits
+ * that jpn found with eng, in the run's own box, and take eng's digits when
+ * it read as many of them. raw is rewritten from the symbols. */
+static void reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, size_t n)
+{
+	struct tess_line *sym = NULL;
+	int k = tess_symbols(s->jpn, &sym);
+	struct buf out;
+
+	if (k <= 0)
+		return;
+	buf_init(&out, n - 1);
+	for (int i = 0; i < k;) {
+		if (!is_digit_sym(sym[i].text)) {
+			buf_addstr(&out, sym[i].text);
+			i++;
+			continue;
+		}
+		/* a run: digits and the separators between them */
+		int j = i, digits = 0, x0 = sym[i].x0, y0 = sym[i].y0, x1 = sym[i].x1, y1 = sym[i].y1;
+		while (j < k && (is_digit_sym(sym[j].text) || (is_sep_sym(sym[j].text) && j + 1 < k && is_digit_sym(sym[j + 1].text)))) {
+			digits += is_digit_sym(sym[j].text);
+			if (sym[j].x0 < x0) x0 = sym[j].x0;
+			if (sym[j].y0 < y0) y0 = sym[j].y0;
+			if (sym[j].x1 > x1) x1 = sym[j].x1;
+			if (sym[j].y1 > y1) y1 = sym[j].y1;
+			j++;
+		}
+		char *eng = NULL;
+		double c = 0;
+		struct dp_msg m;
+		int h = y1 - y0, mg = h / 10 + 2;
+		BOX *b = boxCreate(x0 - mg, y0 - mg, x1 - x0 + 2 * mg, h + 2 * mg);
+		PIX *run = b ? pixClipRectangle(img, b, NULL) : NULL;
+		boxDestroy(&b);
+		int used = 0;
+		if (run && tess_read_pix(s->eng, run, dpi, 7, "0123456789,.-/", &eng, &c, &m) == DP_OK) {
+			int ed = 0;
+			for (const char *p = eng; *p; p++)
+				ed += *p >= '0' && *p <= '9';
+			if (ed == digits) {
+				buf_addstr(&out, eng);
+				used = 1;
+			}
+		}
+		if (!used)
+			for (int q = i; q < j; q++)
+				buf_addstr(&out, sym[q].text);
+		free(eng);
+		pixDestroy(&run);
+		i = j;
+	}
+	if (out.data)
+		str_copy(raw, n, out.data);
+	buf_release(&out);
+	tess_lines_free(sym, k);
+}
+
 static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_field *fd,
 			     const struct placement *pl, int dpi, int thr, struct reading *rd, struct dp_msg *m)
 {
@@ -216,7 +286,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 
 	switch (fd->type) {
 	case FT_DIGITS: eng = s->eng; wl = "0123456789"; break;
-	case FT_PHONE: eng = s->eng; wl = "0123456789-()"; break;
+	case FT_PHONE: eng = s->eng; wl = "0123456789-"; break;
 	case FT_EMAIL: eng = s->eng; wl = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+"; break;
 	case FT_YEN: wl = "0123456789,¥円"; break;
 	case FT_DATE: wl = "0123456789年月日元令和平成昭和大正RHST.-/"; break;
@@ -227,7 +297,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	case FT_CHOICE:
 		return dp_fail(m, DP_ERR_INTERNAL, "read_text on a box field");
 	}
-	clean = crop_clean(page, field_px(&fd->box, pl, dpi, 0.3), thr, dpi, &ink);
+	clean = crop_clean(page, field_px(&fd->box, pl, dpi, 0.3), thr, dpi, &ink, !fd->cells);
 	rd->value[0] = rd->raw[0] = '\0';
 	if (!clean || ink == 0) {
 		/* an empty box is read with certainty */
@@ -243,12 +313,22 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		if (!clean)
 			return dp_fail(m, DP_ERR_ENGINE, "field '%s': cannot re-lay its cells", fd->name);
 	}
+	if (getenv("DOCPIPE_DEBUG_CROPS")) {
+		char p[1024];
+		snprintf(p, sizeof p, "%s/%s.png", getenv("DOCPIPE_DEBUG_CROPS"), fd->name);
+		pixWrite(p, clean, IFF_PNG);
+	}
 	e = tess_read_pix(eng, clean, dpi, 7, wl, &text, &conf, m);
-	pixDestroy(&clean);
-	if (e)
+	if (e) {
+		pixDestroy(&clean);
 		return e;
+	}
 	str_copy(rd->raw, sizeof rd->raw, text);
 	free(text);
+	if (eng == s->jpn && (fd->type == FT_YEN || fd->type == FT_DATE || fd->type == FT_POSTAL ||
+			      fd->type == FT_TEXT))
+		reread_digits(s, clean, dpi, rd->raw, sizeof rd->raw);
+	pixDestroy(&clean);
 	switch (fd->type) {
 	case FT_TEXT: bad = norm_text(rd->raw, rd->value, sizeof rd->value); break;
 	case FT_KANA: bad = norm_text(rd->raw, rd->value, sizeof rd->value); break;

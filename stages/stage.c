@@ -12,6 +12,8 @@ const struct stage *const stage_table[] = {
 	&stage_preprocess,
 	&stage_ocr,
 	&stage_validate,
+	&stage_audio,
+	&stage_asr,
 	&stage_load,
 	NULL,
 };

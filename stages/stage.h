@@ -46,6 +46,7 @@ extern const struct stage stage_qr;
 extern const struct stage stage_ocr;
 extern const struct stage stage_validate;
 extern const struct stage stage_enrich;
+extern const struct stage stage_audio;
 extern const struct stage stage_asr;
 extern const struct stage stage_load;
 

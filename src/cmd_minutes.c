@@ -1,0 +1,144 @@
+/* cmd_minutes.c: `docpipe minutes [-c CONF] DOCUMENT [--format text|srt|vtt|json]`:
+ * the minutes of a transcribed recording, with timestamps, from the database.
+ * DOCUMENT is a document id, a SHA-256 (or a unique prefix of at least 8
+ * digits), or the file name the recording had. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db.h"
+#include "util.h"
+
+enum fmt { F_TEXT, F_SRT, F_VTT, F_JSON };
+
+static void stamp(char *out, size_t n, long long ms, char sep, int hours_always)
+{
+	long long h = ms / 3600000, mi = ms / 60000 % 60, s = ms / 1000 % 60, f = ms % 1000;
+	if (sep || hours_always)
+		snprintf(out, n, "%02lld:%02lld:%02lld%c%03lld", h, mi, s, sep ? sep : '.', f);
+	else
+		snprintf(out, n, "%02lld:%02lld:%02lld", h, mi, s);
+}
+
+int cmd_minutes(int argc, char **argv)
+{
+	struct conf c;
+	struct db *d = NULL;
+	struct dp_msg m;
+	enum fmt fmt = F_TEXT;
+	const char *doc = NULL;
+	PGresult *r = NULL;
+	int rc = EXIT_OK;
+
+	if (cli_load_conf(&argc, argv, &c))
+		return EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+			const char *f = argv[++i];
+			if (!strcmp(f, "text")) fmt = F_TEXT;
+			else if (!strcmp(f, "srt")) fmt = F_SRT;
+			else if (!strcmp(f, "vtt")) fmt = F_VTT;
+			else if (!strcmp(f, "json")) fmt = F_JSON;
+			else {
+				fprintf(stderr, "docpipe: --format is text, srt, vtt or json, not '%s'\n", f);
+				return EXIT_USAGE;
+			}
+		} else if (!doc && argv[i][0] != '-') {
+			doc = argv[i];
+		} else {
+			doc = NULL;
+			break;
+		}
+	}
+	if (!doc) {
+		fprintf(stderr, "usage: docpipe minutes [-c CONF] DOCUMENT [--format text|srt|vtt|json]\n");
+		return EXIT_USAGE;
+	}
+	if (db_open(&d, c.conninfo, 5, &m)) {
+		fprintf(stderr, "docpipe: %s\n", m.text);
+		return EXIT_FAILURE_RT;
+	}
+	{
+		const char *p[1] = { doc };
+		r = PQexecParams(db_conn(d),
+				 "SELECT id, source_name, status FROM documents WHERE "
+				 "($1 ~ '^[0-9]+$' AND id = $1::bigint) OR (length($1) >= 8 AND sha256 LIKE lower($1) || '%') "
+				 "OR source_name = $1 OR source_name LIKE '%/' || $1 ORDER BY id",
+				 1, NULL, p, NULL, NULL, 0);
+	}
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "docpipe: %s", PQerrorMessage(db_conn(d)));
+		rc = EXIT_FAILURE_RT;
+		goto out;
+	}
+	if (PQntuples(r) != 1) {
+		fprintf(stderr, "docpipe: %s document matches '%s'%s\n", PQntuples(r) ? "more than one" : "no", doc,
+			PQntuples(r) ? ": give its id" : "");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	char id[32], name[1024];
+	str_copy(id, sizeof id, PQgetvalue(r, 0, 0));
+	str_copy(name, sizeof name, PQgetvalue(r, 0, 1));
+	PQclear(r);
+	{
+		const char *p[1] = { id };
+		r = PQexecParams(db_conn(d),
+				 "SELECT seq, start_ms, end_ms, text, coalesce(confidence, 0) FROM transcript_segments "
+				 "WHERE document_id = $1 ORDER BY seq",
+				 1, NULL, p, NULL, NULL, 0);
+	}
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "docpipe: %s", PQerrorMessage(db_conn(d)));
+		rc = EXIT_FAILURE_RT;
+		goto out;
+	}
+	if (fmt == F_VTT)
+		printf("WEBVTT\n\n");
+	if (fmt == F_TEXT)
+		printf("# %s (document %s)\n", name, id);
+	if (fmt == F_JSON) {
+		struct buf b;
+		buf_init(&b, 0);
+		buf_printf(&b, "{\"document_id\":%s,\"file\":", id);
+		json_str(&b, name);
+		buf_addstr(&b, ",\"segments\":[");
+		for (int i = 0; i < PQntuples(r); i++) {
+			buf_printf(&b, "%s{\"seq\":%s,\"start_ms\":%s,\"end_ms\":%s,\"confidence\":%s,\"text\":", i ? "," : "",
+				   PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 4));
+			json_str(&b, PQgetvalue(r, i, 3));
+			buf_addstr(&b, "}");
+		}
+		buf_addstr(&b, "]}");
+		printf("%s\n", b.data);
+		buf_release(&b);
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		char a[32], z[32];
+		long long s = atoll(PQgetvalue(r, i, 1)), e = atoll(PQgetvalue(r, i, 2));
+		switch (fmt) {
+		case F_TEXT:
+			stamp(a, sizeof a, s, 0, 0);
+			printf("[%s] %s\n", a, PQgetvalue(r, i, 3));
+			break;
+		case F_SRT:
+			stamp(a, sizeof a, s, ',', 1);
+			stamp(z, sizeof z, e, ',', 1);
+			printf("%d\n%s --> %s\n%s\n\n", i + 1, a, z, PQgetvalue(r, i, 3));
+			break;
+		case F_VTT:
+			stamp(a, sizeof a, s, '.', 1);
+			stamp(z, sizeof z, e, '.', 1);
+			printf("%s --> %s\n%s\n\n", a, z, PQgetvalue(r, i, 3));
+			break;
+		case F_JSON:
+			break;
+		}
+	}
+out:
+	PQclear(r);
+	db_close(&d);
+	return rc;
+}
