@@ -5,9 +5,7 @@
 #include <stdlib.h>
 
 #define PAD 12
-#ifndef MARGIN
-#define MARGIN 0.1
-#endif
+
 
 static int mm(double v, int dpi)
 {
@@ -77,10 +75,10 @@ static PIX *keep_writing(PIX *bin, int dpi, long *ink)
 	return out;
 }
 
-/* Crop grey to the ink's bounding box plus a margin of MARGIN x its height:
- * Tesseract scales a single line by the image height, and a tight, constant
- * margin read best (padding of a whole box confused 鈴/鉛 and 8/6). */
-static PIX *tight(PIX *grey, PIX *ink)
+/* Crop grey to the ink's bounding box plus a margin of `margin` x its height
+ * above and below (and at least that at the sides): Tesseract scales a
+ * single line by the image height, so the margin changes what it reads. */
+static PIX *tight(PIX *grey, PIX *ink, double margin)
 {
 	BOX *bb = NULL;
 	PIX *t, *out;
@@ -93,7 +91,7 @@ static PIX *tight(PIX *grey, PIX *ink)
 	boxDestroy(&bb);
 	if (!t)
 		return pixAddBorder(grey, PAD, 255);
-	int mg = (int)(h * MARGIN + 0.5);
+	int mg = (int)(h * margin + 0.5);
 	if (mg < 2)
 		mg = 2;
 	out = pixAddBorder(t, mg, 255);
@@ -101,47 +99,74 @@ static PIX *tight(PIX *grey, PIX *ink)
 	return out;
 }
 
-PIX *crop_clean(PIX *page, struct crop_px r, int thresh, int dpi, long *ink, int tighten)
-{
-	PIX *grey = NULL, *bin = cut(page, r, thresh, &grey), *kept, *near, *away, *padded;
+struct crop_field {
+	PIX *grey;   /* the rectangle, non-writing pixels white */
+	PIX *kept;   /* 1 bpp: the writing */
+	long ink;
+	int dpi;
+};
 
-	*ink = 0;
+struct crop_field *crop_field_new(PIX *page, struct crop_px r, int thresh, int dpi)
+{
+	PIX *grey = NULL, *bin = cut(page, r, thresh, &grey), *near, *away;
+	struct crop_field *cf;
+
 	if (!bin)
 		return NULL;
-	kept = keep_writing(bin, dpi, ink);
+	cf = calloc(1, sizeof *cf);
+	if (!cf) {
+		pixDestroy(&bin);
+		pixDestroy(&grey);
+		return NULL;
+	}
+	cf->dpi = dpi;
+	cf->kept = keep_writing(bin, dpi, &cf->ink);
 	pixDestroy(&bin);
 	/* the grey pixels of the writing and its anti-aliased rim stay; the rest
 	 * (frame lines, dividers, specks, paper tone) becomes white */
-	near = pixDilateBrick(NULL, kept, 3, 3);
+	near = pixDilateBrick(NULL, cf->kept, 3, 3);
 	away = pixInvert(NULL, near);
 	pixSetMasked(grey, away, 255);
-	padded = tighten ? tight(grey, kept) : pixClone(grey);
-	pixDestroy(&kept);
 	pixDestroy(&near);
 	pixDestroy(&away);
-	pixDestroy(&grey);
-	return padded;
+	cf->grey = grey;
+	return cf;
 }
 
-PIX *crop_comb(PIX *clean, int cells, int dpi, int *filled)
+long crop_field_ink(const struct crop_field *cf)
 {
-	PIX *inner, *out;
+	return cf ? cf->ink : 0;
+}
+
+void crop_field_free(struct crop_field **cf)
+{
+	if (!*cf)
+		return;
+	pixDestroy(&(*cf)->grey);
+	pixDestroy(&(*cf)->kept);
+	free(*cf);
+	*cf = NULL;
+}
+
+PIX *crop_field_line(const struct crop_field *cf, double margin)
+{
+	return tight(cf->grey, cf->kept, margin);
+}
+
+PIX *crop_field_comb(const struct crop_field *cf, int cells, double margin, int *filled)
+{
+	PIX *inner = cf->grey, *out;
 	BOXA *boxa;
-	int W, H, gap = mm(1.2, dpi);
+	int W, H, gap = mm(1.2, cf->dpi);
 	int cx0[64], cy0[64], cx1[64], cy1[64], used[64] = { 0 };
 	l_int32 n;
 
 	*filled = 0;
 	if (cells < 1 || cells > 64)
 		return NULL;
-	inner = pixClone(clean);
 	W = pixGetWidth(inner);
 	H = pixGetHeight(inner);
-	{
-		PIX *bin = pixThresholdToBinary(inner, 200);
-		boxa = pixConnComp(bin, NULL, 8);
-		pixDestroy(&bin);
-	}
+	boxa = pixConnComp(cf->kept, NULL, 8);
 	n = boxa ? boxaGetCount(boxa) : 0;
 	for (l_int32 i = 0; i < n; i++) {
 		l_int32 x, y, w, h;
@@ -177,9 +202,8 @@ PIX *crop_comb(PIX *clean, int cells, int dpi, int *filled)
 		pixRasterop(out, cur, PAD + cy0[c], w, cy1[c] - cy0[c], PIX_SRC, inner, cx0[c], cy0[c]);
 		cur += w + gap;
 	}
-	pixDestroy(&inner);
 	{
-		PIX *bin = pixThresholdToBinary(out, 200), *t = tight(out, bin);
+		PIX *bin = pixThresholdToBinary(out, 200), *t = tight(out, bin, margin);
 		pixDestroy(&bin);
 		pixDestroy(&out);
 		out = t;

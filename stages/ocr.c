@@ -272,17 +272,39 @@ static void reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, siz
 	tess_lines_free(sym, k);
 }
 
+/* Tesseract's reading of one line changes with the margin around it (it
+ * scales the line by the image height). Each field is read at these margins
+ * and the normalised values vote: agreement is the strongest sign a value is
+ * right, disagreement sends the field to review. */
+static const double READ_MARGINS[] = { 0.12, 0.15, 0.2 };
+#define NREADS (int)(sizeof READ_MARGINS / sizeof READ_MARGINS[0])
+
+static int normalise(enum field_type t, const char *raw, char *out, size_t n)
+{
+	switch (t) {
+	case FT_TEXT:
+	case FT_KANA: return norm_text(raw, out, n);
+	case FT_DIGITS: return norm_digits(raw, out, n);
+	case FT_YEN: return norm_yen(raw, out, n);
+	case FT_DATE: return norm_date(raw, out, n);
+	case FT_POSTAL: return norm_postal(raw, out, n);
+	case FT_PHONE: return norm_phone(raw, out, n);
+	case FT_EMAIL: return norm_email(raw, out, n);
+	case FT_CHECKBOX:
+	case FT_CHOICE: break;
+	}
+	str_copy(out, n, raw);
+	return 0;
+}
+
 static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_field *fd,
 			     const struct placement *pl, int dpi, int thr, struct reading *rd, struct dp_msg *m)
 {
 	struct tess *eng = s->jpn;
 	const char *wl = "";
-	PIX *clean, *line = NULL;
-	long ink = 0;
-	char *text = NULL;
-	double conf = 0;
-	int filled = 0, bad = 0;
-	enum dp_err e;
+	struct crop_field *cf;
+	struct reading cand[NREADS];
+	int bad[NREADS], filled = 0;
 
 	switch (fd->type) {
 	case FT_DIGITS: eng = s->eng; wl = "0123456789"; break;
@@ -297,52 +319,66 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	case FT_CHOICE:
 		return dp_fail(m, DP_ERR_INTERNAL, "read_text on a box field");
 	}
-	clean = crop_clean(page, field_px(&fd->box, pl, dpi, 0.3), thr, dpi, &ink, !fd->cells);
 	rd->value[0] = rd->raw[0] = '\0';
-	if (!clean || ink == 0) {
+	cf = crop_field_new(page, field_px(&fd->box, pl, dpi, 0.3), thr, dpi);
+	if (!cf || crop_field_ink(cf) == 0) {
 		/* an empty box is read with certainty */
-		pixDestroy(&clean);
+		crop_field_free(&cf);
 		rd->conf = 100;
 		rd->review = 0;
 		return DP_OK;
 	}
-	if (fd->cells) {
-		line = crop_comb(clean, fd->cells, dpi, &filled);
-		pixDestroy(&clean);
-		clean = line;
-		if (!clean)
-			return dp_fail(m, DP_ERR_ENGINE, "field '%s': cannot re-lay its cells", fd->name);
+	for (int v = 0; v < NREADS; v++) {
+		PIX *img = fd->cells ? crop_field_comb(cf, fd->cells, READ_MARGINS[v], &filled)
+				     : crop_field_line(cf, READ_MARGINS[v]);
+		char *text = NULL;
+		enum dp_err e;
+
+		if (!img) {
+			crop_field_free(&cf);
+			return dp_fail(m, DP_ERR_ENGINE, "field '%s': cannot cut its image", fd->name);
+		}
+		if (getenv("DOCPIPE_DEBUG_CROPS")) {
+			char p[1024];
+			snprintf(p, sizeof p, "%s/%s.%d.png", getenv("DOCPIPE_DEBUG_CROPS"), fd->name, v);
+			pixWrite(p, img, IFF_PNG);
+		}
+		e = tess_read_pix(eng, img, dpi, 7, wl, &text, &cand[v].conf, m);
+		if (e) {
+			pixDestroy(&img);
+			crop_field_free(&cf);
+			return e;
+		}
+		str_copy(cand[v].raw, sizeof cand[v].raw, text);
+		free(text);
+		if (eng == s->jpn && fd->type != FT_KANA)
+			reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
+		pixDestroy(&img);
+		bad[v] = normalise(fd->type, cand[v].raw, cand[v].value, sizeof cand[v].value) != 0;
 	}
-	if (getenv("DOCPIPE_DEBUG_CROPS")) {
-		char p[1024];
-		snprintf(p, sizeof p, "%s/%s.png", getenv("DOCPIPE_DEBUG_CROPS"), fd->name);
-		pixWrite(p, clean, IFF_PNG);
+	crop_field_free(&cf);
+	/* vote: the value most reads agree on; ties go to the higher confidence */
+	int best = 0, best_votes = 0;
+	double best_conf = -1;
+	for (int v = 0; v < NREADS; v++) {
+		int votes = 0;
+		double conf = 0;
+		for (int w = 0; w < NREADS; w++)
+			if (!strcmp(cand[v].value, cand[w].value)) {
+				votes++;
+				conf += cand[w].conf;
+			}
+		conf /= votes;
+		if (votes > best_votes || (votes == best_votes && conf > best_conf)) {
+			best = v;
+			best_votes = votes;
+			best_conf = conf;
+		}
 	}
-	e = tess_read_pix(eng, clean, dpi, 7, wl, &text, &conf, m);
-	if (e) {
-		pixDestroy(&clean);
-		return e;
-	}
-	str_copy(rd->raw, sizeof rd->raw, text);
-	free(text);
-	if (eng == s->jpn && (fd->type == FT_YEN || fd->type == FT_DATE || fd->type == FT_POSTAL ||
-			      fd->type == FT_TEXT))
-		reread_digits(s, clean, dpi, rd->raw, sizeof rd->raw);
-	pixDestroy(&clean);
-	switch (fd->type) {
-	case FT_TEXT: bad = norm_text(rd->raw, rd->value, sizeof rd->value); break;
-	case FT_KANA: bad = norm_text(rd->raw, rd->value, sizeof rd->value); break;
-	case FT_DIGITS: bad = norm_digits(rd->raw, rd->value, sizeof rd->value); break;
-	case FT_YEN: bad = norm_yen(rd->raw, rd->value, sizeof rd->value); break;
-	case FT_DATE: bad = norm_date(rd->raw, rd->value, sizeof rd->value); break;
-	case FT_POSTAL: bad = norm_postal(rd->raw, rd->value, sizeof rd->value); break;
-	case FT_PHONE: bad = norm_phone(rd->raw, rd->value, sizeof rd->value); break;
-	case FT_EMAIL: bad = norm_email(rd->raw, rd->value, sizeof rd->value); break;
-	case FT_CHECKBOX:
-	case FT_CHOICE: break;
-	}
-	rd->conf = conf;
-	rd->review = bad != 0 || conf < fd->min_conf || (fd->cells && (int)strlen(rd->value) != filled);
+	*rd = cand[best];
+	rd->conf = best_conf * best_votes / NREADS;
+	rd->review = bad[best] || best_votes < NREADS || best_conf < fd->min_conf ||
+		     (fd->cells && (int)strlen(rd->value) != filled);
 	return DP_OK;
 }
 
