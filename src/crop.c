@@ -64,9 +64,15 @@ static PIX *keep_writing(PIX *bin, int dpi, long *ink)
 		if (vline || hline || edge || dot)
 			continue;
 		PIX *c = pixaGetPix(pixa, i, L_CLONE);
-		pixRasterop(out, x, y, w, h, PIX_SRC | PIX_DST, c, 0, 0);
 		l_int32 cnt = 0;
 		pixCountPixels(c, &cnt, NULL);
+		/* a printed grid (a comb's frame with its dividers) is one large,
+		 * nearly empty component: writing is denser */
+		if ((w >= W * 6 / 10 || h >= H * 9 / 10) && (double)cnt / ((double)w * h) < 0.12 && w > mm(6, dpi)) {
+			pixDestroy(&c);
+			continue;
+		}
+		pixRasterop(out, x, y, w, h, PIX_SRC | PIX_DST, c, 0, 0);
 		*ink += cnt;
 		pixDestroy(&c);
 	}

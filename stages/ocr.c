@@ -97,12 +97,68 @@ struct placement {
 	double dx, dy; /* mm: where the page's content is relative to the template */
 };
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Where the title's ink starts, in page pixels. The line Tesseract found may
+ * have swallowed a neighbouring row (a form number above the title, on noisy
+ * scans), so the title row is found from the characters of the match text:
+ * their median height and centre give the row; the first character on that
+ * row gives the left edge (even if it was misread). */
+static void title_origin(struct ocr_state *s, const struct tess_line *line, const char *match, double *x,
+			 double *y)
+{
+	struct tess_line *sym = NULL;
+	int k = tess_symbols(s->jpn, &sym), nm = 0;
+	int *cy = xmalloc((size_t)(k > 0 ? k : 1) * sizeof *cy), *hs = xmalloc((size_t)(k > 0 ? k : 1) * sizeof *hs);
+
+	*x = line->x0;
+	*y = line->y0;
+	for (int i = 0; i < k; i++) {
+		const struct tess_line *g = &sym[i];
+		if (g->x0 < line->x0 - 2 || g->x1 > line->x1 + 2 || g->y0 < line->y0 - 2 || g->y1 > line->y1 + 2)
+			continue;
+		if ((unsigned char)g->text[0] < 0x80 || !strstr(match, g->text))
+			continue; /* only the title's own (non-ASCII) characters place the row */
+		cy[nm] = (g->y0 + g->y1) / 2;
+		hs[nm] = g->y1 - g->y0;
+		nm++;
+	}
+	if (nm >= 2) {
+		qsort(cy, (size_t)nm, sizeof *cy, cmp_int);
+		qsort(hs, (size_t)nm, sizeof *hs, cmp_int);
+		int c = cy[nm / 2], h = hs[nm / 2];
+		int minx = -1, miny = -1;
+		for (int i = 0; i < k; i++) {
+			const struct tess_line *g = &sym[i];
+			int gc = (g->y0 + g->y1) / 2;
+			int gh = g->y1 - g->y0;
+			if (g->x0 < line->x0 - 2 || g->x1 > line->x1 + 2 || gc < c - h / 2 || gc > c + h / 2 ||
+			    gh < h / 2 || gh > h * 3 / 2)
+				continue;
+			if (minx < 0 || g->x0 < minx)
+				minx = g->x0;
+			if (miny < 0 || g->y0 < miny)
+				miny = g->y0;
+		}
+		if (minx >= 0) {
+			*x = minx;
+			*y = miny;
+		}
+	}
+	free(cy);
+	free(hs);
+	tess_lines_free(sym, k > 0 ? k : 0);
+}
+
 static struct placement recognise(struct ocr_state *s, int dpi, int pw, int ph)
 {
 	struct placement best = { NULL, 0, 0, 0 };
 	double x0 = 1e9, y0 = 1e9, x1 = -1, y1 = -1;
 	struct tess_line *lines = NULL;
-	int n;
+	int n, best_line = -1;
 
 	for (int i = 0; i < s->forms.n; i++) {
 		const struct form_rect *t = &s->forms.forms[i].title;
@@ -142,9 +198,14 @@ static struct placement recognise(struct ocr_state *s, int dpi, int pw, int ph)
 		if (fscore >= FORM_MATCH_MIN && fscore > best.score && anchor >= 0) {
 			best.form = form;
 			best.score = fscore;
-			best.dx = lines[anchor].x0 * 25.4 / dpi - form->title.x;
-			best.dy = lines[anchor].y0 * 25.4 / dpi - form->title.y;
+			best_line = anchor;
 		}
+	}
+	if (best.form) {
+		double x, y;
+		title_origin(s, &lines[best_line], best.form->match[0], &x, &y);
+		best.dx = x * 25.4 / dpi - best.form->title.x;
+		best.dy = y * 25.4 / dpi - best.form->title.y;
 	}
 	tess_lines_free(lines, n > 0 ? n : 0);
 	/* a shift beyond what a scanner does means the title was found elsewhere */
