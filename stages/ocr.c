@@ -21,6 +21,7 @@
  * about 0.9 s per page. */
 #include "stage.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,6 +334,21 @@ static void reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, siz
 	tess_lines_free(sym, k);
 }
 
+/* Writing that looks Latin to the jpn model: no ideograph, at least one
+ * ASCII letter ("R/.4.14" for R7.4.14, "DメーB7Z" for DX-B2). */
+static int looks_latin(const char *s)
+{
+	int letters = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x80 && isalpha(*p))
+			letters++;
+		/* U+3400..U+9FFF: three-byte sequences E3 90 80 .. E9 BF BF */
+		if (*p >= 0xE3 && *p <= 0xE9 && (*p > 0xE3 || p[1] >= 0x90))
+			return 0;
+	}
+	return letters > 0;
+}
+
 /* Tesseract's reading of one line changes with the margin around it (it
  * scales the line by the image height). Each field is read at these margins
  * and the normalised values vote: agreement is the strongest sign a value is
@@ -405,6 +421,12 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			pixWrite(p, img, IFF_PNG);
 		}
 		e = tess_read_pix(eng, img, dpi, 7, wl, &text, &cand[v].conf, m);
+		/* a lone narrow character ("1") can defeat line mode: try word, then character mode */
+		for (int psm = 8; !e && !*text && psm <= 10; psm += 2) {
+			free(text);
+			text = NULL;
+			e = tess_read_pix(eng, img, dpi, psm, wl, &text, &cand[v].conf, m);
+		}
 		if (e) {
 			pixDestroy(&img);
 			crop_field_free(&cf);
@@ -412,6 +434,20 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		}
 		str_copy(cand[v].raw, sizeof cand[v].raw, text);
 		free(text);
+		/* Latin writing in a field read with jpn (a code like DX-B2, a date like
+		 * R7.4.14) comes out mangled: when most of what jpn saw is Latin, let
+		 * eng read it too and keep the more confident reading */
+		if (eng == s->jpn && fd->type != FT_KANA && looks_latin(cand[v].raw)) {
+			char *t2 = NULL;
+			double c2 = 0;
+			const char *wl2 = fd->type == FT_DATE ? "0123456789RHSTrhst.-/" : fd->type == FT_YEN ? "0123456789,Y" :
+					  fd->type == FT_POSTAL ? "0123456789-" : "";
+			if (tess_read_pix(s->eng, img, dpi, 7, wl2, &t2, &c2, m) == DP_OK && *t2 && c2 > cand[v].conf) {
+				str_copy(cand[v].raw, sizeof cand[v].raw, t2);
+				cand[v].conf = c2;
+			}
+			free(t2);
+		} else
 		if (eng == s->jpn && fd->type != FT_KANA)
 			reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
 		pixDestroy(&img);
