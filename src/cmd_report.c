@@ -131,14 +131,15 @@ static const struct report_col cols_hourly[] = {
 
 struct table_def {
 	struct report_table t;
-	const char *sql;              /* $1 since, $2 until (timestamptz or NULL) */
+	const char *sql;              /* $1 since, $2 until (timestamptz or NULL); overview:
+				       * $3..$5 the totals of procedure_cost (cost_totals) */
 };
 
 static const struct table_def table_defs[] = {
 	{ { "overview", "Overview", NULL, cols_overview, NCOLS(cols_overview), 1, 0, NULL },
 	  "SELECT first_loaded, last_loaded, documents, scans, audio, pages, needs_review_pct, rejected_pct, "
 	  "stage_runs, cases, baseline_hours, pipeline_hours, saved_hours, reduction_pct "
-	  "FROM report_overview_between($1, $2)" },
+	  "FROM report_overview_of($1, $2, $3, $4, $5)" },
 	{ { "procedure_cost", "Cost per procedure",
 	    "hours in the period; pipeline = machine + review of flagged fields or transcript + cases keyed by hand; "
 	    "reduction = (baseline - pipeline) / baseline; '-' name: code not in procedures.conf",
@@ -339,26 +340,78 @@ out:
 	return e;
 }
 
-/* Every table (or just `only`) and the chart data, in one snapshot. */
-static enum dp_err read_tables(PGconn *c, struct report *r, const char *only, int charts, struct dp_msg *m)
+/* The overview's cost totals from the procedure_cost rows, as
+ * report_overview_between() sums them: procedures with a baseline. */
+static void cost_totals(PGresult *cost, char *cases, char *base, char *pipe, size_t n)
 {
-	const char *p[2] = { r->since[0] ? r->since : NULL, r->until[0] ? r->until : NULL };
+	int kc = PQfnumber(cost, "cases"), kb = PQfnumber(cost, "baseline_hours"), kp = PQfnumber(cost, "pipeline_hours");
+	long long nc = 0;
+	double b = 0, p = 0;
+	int any = 0;
+
+	for (int i = 0; i < PQntuples(cost); i++) {
+		if (PQgetisnull(cost, i, kb) || !(strtod(PQgetvalue(cost, i, kb), NULL) > 0))
+			continue;
+		any = 1;
+		nc += atoll(PQgetvalue(cost, i, kc));
+		b += strtod(PQgetvalue(cost, i, kb), NULL);
+		p += strtod(PQgetvalue(cost, i, kp), NULL);
+	}
+	snprintf(cases, n, "%lld", nc);
+	snprintf(base, n, "%.17g", b);
+	snprintf(pipe, n, "%.17g", p);
+	if (!any)
+		base[0] = pipe[0] = '\0';
+}
+
+/* Every table (or just `only`; the hourly detail only for csv and json) and
+ * the chart data, in one snapshot. procedure_cost is read first: the
+ * overview's totals come from it. */
+static enum dp_err read_tables(PGconn *c, struct report *r, const char *only, int charts, int detail,
+			       struct dp_msg *m)
+{
+	const char *p[5] = { r->since[0] ? r->since : NULL, r->until[0] ? r->until : NULL, NULL, NULL, NULL };
+	PGresult *cost = NULL;
+	char cases[32], base[40], pipe[40];
 	enum dp_err e;
 
 	e = query(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, PGRES_COMMAND_OK, NULL, "report", m);
 	if (e)
 		return e;
+	/* JIT compilation costs more than it saves on these short queries
+	 * (0.5 s of a 1 s query at 100,000 documents: bench/report_bench.sh) */
+	e = query(c, "SET LOCAL jit = off", 0, NULL, PGRES_COMMAND_OK, NULL, "report", m);
+	if (e)
+		goto rollback;
+	if (!only || !strcmp(only, "procedure_cost") || !strcmp(only, "overview")) {
+		for (size_t i = 0; i < sizeof table_defs / sizeof table_defs[0]; i++)
+			if (!strcmp(table_defs[i].t.name, "procedure_cost"))
+				e = query(c, table_defs[i].sql, 2, p, PGRES_TUPLES_OK, &cost, "procedure_cost", m);
+		if (e)
+			goto rollback;
+		cost_totals(cost, cases, base, pipe, sizeof base);
+		p[2] = cases;
+		p[3] = base[0] ? base : NULL;
+		p[4] = pipe[0] ? pipe : NULL;
+	}
 	for (size_t i = 0; i < sizeof table_defs / sizeof table_defs[0]; i++) {
 		const struct table_def *d = &table_defs[i];
 		struct report_table *t;
-		if (only && strcmp(only, d->t.name))
+		if (only ? strcmp(only, d->t.name) != 0 : d->t.text_skip && !detail)
 			continue;
 		t = &r->t[r->nt++];
 		*t = d->t;
-		e = query(c, d->sql, 2, p, PGRES_TUPLES_OK, &t->res, d->t.name, m);
+		if (!strcmp(d->t.name, "procedure_cost")) {
+			t->res = cost;
+			cost = NULL;
+			continue;
+		}
+		e = query(c, d->sql, !strcmp(d->t.name, "overview") ? 5 : 2, p, PGRES_TUPLES_OK, &t->res, d->t.name, m);
 		if (e)
 			goto rollback;
 	}
+	PQclear(cost);
+	cost = NULL;
 	if (charts) {
 		e = query(c, chart_time_sql, 2, p, PGRES_TUPLES_OK, &r->chart_time, "throughput chart", m);
 		if (e)
@@ -374,6 +427,7 @@ static enum dp_err read_tables(PGconn *c, struct report *r, const char *only, in
 	}
 	return query(c, "COMMIT", 0, NULL, PGRES_COMMAND_OK, NULL, "report", m);
 rollback:
+	PQclear(cost);
 	PQclear(PQexec(c, "ROLLBACK"));
 	return e;
 }
@@ -484,7 +538,7 @@ int cmd_report(int argc, char **argv)
 	}
 	if (become_analyst(pc, r.role, sizeof r.role, &m) ||
 	    (have_catalogue && sync_catalogue(pc, &ps, &m)) ||
-	    read_tables(pc, &r, only, !strcmp(format, "html"), &m)) {
+	    read_tables(pc, &r, only, !strcmp(format, "html"), !strcmp(format, "csv") || !strcmp(format, "json"), &m)) {
 		fprintf(stderr, "docpipe report: %s\n", m.text);
 		rc = EXIT_FAILURE_RT;
 		goto out;

@@ -58,7 +58,7 @@ struct report_table {
 	const struct report_col *cols;
 	int ncols;
 	int vertical;                 /* one row shown as "header  value" lines */
-	int text_skip;                /* left out of the text format unless asked for */
+	int text_skip;                /* detail: only in csv and json, or with --table */
 	PGresult *res;                /* owned by the report */
 };
 

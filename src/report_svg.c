@@ -128,7 +128,8 @@ int report_svg_throughput(const struct report *r, struct buf *b)
 			e |= buf_printf(b, ": %.0f %s</title></rect>", v[k], kinds[k]);
 		}
 		e |= buf_addstr(b, "</g>\n");
-		if (i % every == 0) {
+		/* a label centred on its bar, none cut by the right edge */
+		if (i % every == 0 && (x + bw / 2 < W - mr - 40 || n == 1)) {
 			e |= buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">", x + bw / 2,
 					mt + ph + 18);
 			e |= report_xml(b, PQgetvalue(res, i, 1));

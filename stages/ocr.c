@@ -442,9 +442,16 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			double c2 = 0;
 			const char *wl2 = fd->type == FT_DATE ? "0123456789RHSTrhst.-/" : fd->type == FT_YEN ? "0123456789,Y" :
 					  fd->type == FT_POSTAL ? "0123456789-" : "";
-			if (tess_read_pix(s->eng, img, dpi, 7, wl2, &t2, &c2, m) == DP_OK && *t2 && c2 > cand[v].conf) {
-				str_copy(cand[v].raw, sizeof cand[v].raw, t2);
-				cand[v].conf = c2;
+			/* eng is the model for Latin writing: take its reading unless it
+			 * read nothing or produced an invalid value where jpn's was valid */
+			if (tess_read_pix(s->eng, img, dpi, 7, wl2, &t2, &c2, m) == DP_OK && *t2) {
+				char v1[256], v2[256];
+				int jpn_ok = normalise(fd->type, cand[v].raw, v1, sizeof v1) == 0;
+				int eng_ok = normalise(fd->type, t2, v2, sizeof v2) == 0;
+				if (eng_ok || !jpn_ok) {
+					str_copy(cand[v].raw, sizeof cand[v].raw, t2);
+					cand[v].conf = c2;
+				}
 			}
 			free(t2);
 		} else
