@@ -161,6 +161,20 @@ static void check_digits(struct job *j, int page, const char *name, int lo, int 
 	}
 }
 
+/* A value confirmed by an independent check (a sum, the fee schedule, a
+ * check digit) needs no review for low OCR confidence alone. */
+static void corroborate(struct job *j, int page, const char *name)
+{
+	struct job_field *f = page_field(j, page, name);
+	if (f && f->needs_review && f->value[0]) {
+		const char *prev = job_attr(j, "corroborated");
+		char list[512];
+		f->needs_review = 0;
+		snprintf(list, sizeof list, "%s%s%s", prev ? prev : "", prev ? "," : "", name);
+		job_set_attr(j, "corroborated", list);
+	}
+}
+
 static void check_fees(struct job *j, int page, const struct fee_rule *r)
 {
 	long long copies, fee, postage = 0;
@@ -169,7 +183,10 @@ static void check_fees(struct job *j, int page, const struct fee_rule *r)
 	const char *delivery = value_of(j, page, "delivery");
 
 	if (r->unit_fee >= 0 && number_of(j, page, "copies", &copies) == 0 && number_of(j, page, "fee", &fee) == 0 &&
-	    fee != r->unit_fee * copies) {
+	    fee == r->unit_fee * copies) {
+		corroborate(j, page, "fee");
+		corroborate(j, page, "copies");
+	} else if (r->unit_fee >= 0 && number_of(j, page, "copies", &copies) == 0 && number_of(j, page, "fee", &fee) == 0) {
 		snprintf(ja, sizeof ja, "手数料 %lld円 が手数料表と一致しません（%lld円 × %lld部 = %lld円）", fee, r->unit_fee,
 			 copies, r->unit_fee * copies);
 		snprintf(en, sizeof en, "fee %lld yen does not match the fee schedule (%lld yen x %lld copies = %lld yen)", fee,
@@ -180,6 +197,8 @@ static void check_fees(struct job *j, int page, const struct fee_rule *r)
 		long long want = has_option(delivery, r->mail_option) ? fees_postage(r, copies) : 0;
 		if (number_of(j, page, "postage", &postage) != 0)
 			postage = 0;
+		if (postage == want)
+			corroborate(j, page, "postage");
 		if (postage != want) {
 			snprintf(ja, sizeof ja, "郵送料 %lld円 が規定の %lld円 と一致しません", postage, want);
 			snprintf(en, sizeof en, "postage %lld yen differs from the %lld yen the schedule gives", postage, want);
@@ -235,6 +254,13 @@ static void check_page(struct val_state *s, struct job *j, int page, const struc
 	for (int r = 0; r < f->nrules; r++) {
 		double lhs = 0, rhs = 0;
 		int ok = expr_eval_rule(f->rules[r].text, lookup, &pc, &lhs, &rhs);
+		if (ok == 1) {
+			/* independent readings that add up corroborate each other */
+			char names[16][64];
+			int nn = expr_names(f->rules[r].text, names, 16);
+			for (int k = 0; k < nn; k++)
+				corroborate(j, page, names[k]);
+		}
 		if (ok == 0) {
 			snprintf(ja, sizeof ja, "計算が合いません: %s（%.0f と %.0f）", f->rules[r].text, lhs, rhs);
 			snprintf(en, sizeof en, "rule '%s' does not hold (%.0f vs %.0f)", f->rules[r].text, lhs, rhs);
