@@ -378,8 +378,9 @@ static enum dp_err read_tables(PGconn *c, struct report *r, const char *only, in
 	e = query(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, PGRES_COMMAND_OK, NULL, "report", m);
 	if (e)
 		return e;
-	/* JIT compilation costs more than it saves on these short queries
-	 * (0.5 s of a 1 s query at 100,000 documents: bench/report_bench.sh) */
+	/* JIT compilation costs more than it saves on these short queries: once
+	 * the planner's estimate passes jit_optimize_above_cost, compiling took
+	 * 0.5 s of a 1 s query over bench/report_bench.sh's 100,000 documents */
 	e = query(c, "SET LOCAL jit = off", 0, NULL, PGRES_COMMAND_OK, NULL, "report", m);
 	if (e)
 		goto rollback;

@@ -124,10 +124,19 @@ enum dp_err db_migrate(struct db *d, int verbose, struct dp_msg *m)
 	enum dp_err e;
 	PGresult *r;
 
-	e = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, "
-		       "applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL, m);
+	/* a role without CREATE (docpipe_loader) may run this once the table exists */
+	r = PQexec(d->conn, "SELECT to_regclass('schema_migrations') IS NULL");
+	e = check(r, PGRES_TUPLES_OK, "schema_migrations", m);
 	if (e)
 		return e;
+	int missing = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	if (missing) {
+		e = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, "
+			       "applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL, m);
+		if (e)
+			return e;
+	}
 	for (int i = 0; db_migrations[i].name; i++) {
 		const char *p[1] = { db_migrations[i].name };
 		int done;

@@ -212,7 +212,7 @@ static int text_table(const struct report_table *t, struct buf *b)
 		}
 		/* no trailing spaces */
 		while (b->len && b->data[b->len - 1] == ' ')
-			b->len--;
+			b->data[--b->len] = '\0';
 		r |= buf_addstr(b, "\n");
 	}
 	return r;

@@ -244,3 +244,21 @@ int tess_symbols(struct tess *t, struct tess_line **out)
 	*out = syms;
 	return n;
 }
+
+double tess_min_symbol_conf(struct tess *t)
+{
+	TessResultIterator *it = TessBaseAPIGetIterator(t->api);
+	double lo = 100;
+	int any = 0;
+
+	if (!it)
+		return 0;
+	do {
+		float c = TessResultIteratorConfidence(it, RIL_SYMBOL);
+		if (c < lo)
+			lo = c;
+		any = 1;
+	} while (TessResultIteratorNext(it, RIL_SYMBOL));
+	TessResultIteratorDelete(it);
+	return any ? lo : 0;
+}

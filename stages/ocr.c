@@ -353,7 +353,10 @@ static int looks_latin(const char *s)
  * scales the line by the image height). Each field is read at these margins
  * and the normalised values vote: agreement is the strongest sign a value is
  * right, disagreement sends the field to review. */
-static const double READ_MARGINS[] = { 0.12, 0.15, 0.2 };
+static const double READ_MARGINS[] = { 0.15, 0.12, 0.2 };
+#ifndef SURE_CONF
+#define SURE_CONF 101
+#endif
 #define NREADS (int)(sizeof READ_MARGINS / sizeof READ_MARGINS[0])
 
 static int normalise(enum field_type t, const char *raw, char *out, size_t n)
@@ -405,7 +408,16 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		rd->review = 0;
 		return DP_OK;
 	}
+	int nreads = 0;
+	double min_sym = 0;
 	for (int v = 0; v < NREADS; v++) {
+		/* a confident, valid first reading stands; two readings that agree
+		 * settle it; the third breaks a disagreement */
+		if (v == 1 && !bad[0] && min_sym >= SURE_CONF)
+			break;
+		if (v == 2 && !strcmp(cand[0].value, cand[1].value))
+			break;
+		nreads++;
 		PIX *img = fd->cells ? crop_field_comb(cf, fd->cells, READ_MARGINS[v], &filled)
 				     : crop_field_line(cf, READ_MARGINS[v]);
 		char *text = NULL;
@@ -421,6 +433,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			pixWrite(p, img, IFF_PNG);
 		}
 		e = tess_read_pix(eng, img, dpi, 7, wl, &text, &cand[v].conf, m);
+		if (!e && v == 0)
+			min_sym = tess_min_symbol_conf(eng);
 		/* a lone narrow character ("1") can defeat line mode: try word, then character mode */
 		for (int psm = 8; !e && !*text && psm <= 10; psm += 2) {
 			free(text);
@@ -456,7 +470,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			free(t2);
 		} else
 		if (eng == s->jpn && fd->type != FT_KANA)
-			reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
+			if (!getenv("NO_REREAD")) reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
 		pixDestroy(&img);
 		bad[v] = normalise(fd->type, cand[v].raw, cand[v].value, sizeof cand[v].value) != 0;
 	}
@@ -464,10 +478,10 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	/* vote: the value most reads agree on; ties go to the higher confidence */
 	int best = 0, best_votes = 0;
 	double best_conf = -1;
-	for (int v = 0; v < NREADS; v++) {
+	for (int v = 0; v < nreads; v++) {
 		int votes = 0;
 		double conf = 0;
-		for (int w = 0; w < NREADS; w++)
+		for (int w = 0; w < nreads; w++)
 			if (!strcmp(cand[v].value, cand[w].value)) {
 				votes++;
 				conf += cand[w].conf;
@@ -480,8 +494,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		}
 	}
 	*rd = cand[best];
-	rd->conf = best_conf * best_votes / NREADS;
-	rd->review = bad[best] || best_votes < NREADS || best_conf < fd->min_conf ||
+	rd->conf = best_conf * best_votes / nreads;
+	rd->review = bad[best] || best_votes < nreads || best_conf < fd->min_conf ||
 		     (fd->cells && (int)strlen(rd->value) != filled);
 	return DP_OK;
 }
@@ -568,8 +582,11 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 		}
 		dpi = page_dpi(f);
 		if (s->forms.n) {
+			int64_t t0 = thread_cpu_us();
 			tess_set_page(s->jpn, pix, dpi);
 			pl = recognise(s, dpi, pixGetWidth(pix), pixGetHeight(pix));
+			if (getenv("DOCPIPE_DEBUG_TIME"))
+				fprintf(stderr, "recognise %.1f ms\n", (thread_cpu_us() - t0) / 1000.0);
 		}
 		if (pl.form) {
 			char key[48], val[64];
