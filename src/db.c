@@ -283,6 +283,8 @@ static enum dp_err store_once(struct db *d, struct job *j, long long *doc_id, lo
 	}
 	for (size_t i = 0; i < j->nattrs; i++) {
 		const char *p[3] = { b[15], j->attrs[i].key, j->attrs[i].value };
+		if (str_starts(j->attrs[i].key, "identity.") || str_starts(j->attrs[i].key, "receipt."))
+			continue; /* personal data and receipts have tables of their own */
 		e = db_exec(d, "INSERT INTO document_attrs (document_id, key, value) VALUES ($1, $2, $3)", 3, p, m);
 		if (e)
 			goto rollback;
@@ -297,6 +299,22 @@ static enum dp_err store_once(struct db *d, struct job *j, long long *doc_id, lo
 			    "INSERT INTO transcript_segments (document_id, seq, start_ms, end_ms, text, confidence) "
 			    "VALUES ($1, $2, $3, $4, $5, $6)",
 			    6, p, m);
+		if (e)
+			goto rollback;
+	}
+	if (job_attr(j, "identity.raw")) {
+		const char *p[6] = { b[15], job_attr(j, "identity.name"), job_attr(j, "identity.org"),
+				     job_attr(j, "identity.tel"), job_attr(j, "identity.visit"), job_attr(j, "identity.raw") };
+		e = db_exec(d,
+			    "INSERT INTO identities (document_id, name, org, tel, visit, raw_payload) "
+			    "VALUES ($1, $2, $3, $4, $5, $6)",
+			    6, p, m);
+		if (e)
+			goto rollback;
+	}
+	if (job_attr(j, "receipt.payload")) {
+		const char *p[3] = { b[15], job_attr(j, "receipt.payload"), job_attr(j, "receipt.png") };
+		e = db_exec(d, "INSERT INTO receipts (document_id, payload, png_path) VALUES ($1, $2, $3)", 3, p, m);
 		if (e)
 			goto rollback;
 	}
