@@ -8,7 +8,6 @@
 
 #include "cli.h"
 #include "coord.h"
-#include "db.h"
 #include "inputs.h"
 #include "log.h"
 #include "util.h"
@@ -27,6 +26,9 @@ void run_print_summary(const struct coord_stats *st, FILE *out)
 
 	fprintf(out, "docpipe: %ld documents (%ld loaded, %ld rejected, %ld duplicates, %ld not loaded), %ld pages in %.1f s\n",
 		st->done, st->loaded, st->rejected, st->duplicates, st->failed, st->pages, el);
+	if (st->redispatched || st->resumed || st->vanished)
+		fprintf(out, "docpipe: %ld dispatched again after a timeout, %ld resumed from an earlier run, %ld vanished\n",
+			st->redispatched, st->resumed, st->vanished);
 	fprintf(out, "%-12s %6s %12s %10s %10s %10s\n", "stage", "docs", "total ms", "mean ms", "cpu ms", "queue ms");
 	for (int i = 0; i < st->nstages; i++) {
 		const struct coord_stage_stats *s = &st->stages[i];
@@ -40,7 +42,6 @@ int cmd_run(int argc, char **argv)
 	struct conf c;
 	struct inputs in;
 	struct coord *co = NULL;
-	struct db *d = NULL;
 	struct dp_msg m;
 	struct sigaction sa;
 	int rc = EXIT_OK;
@@ -57,14 +58,6 @@ int cmd_run(int argc, char **argv)
 		inputs_release(&in);
 		return EXIT_USAGE;
 	}
-	if (db_open(&d, c.conninfo, c.db_retry_max_s, &m) || db_migrate(d, 0, &m)) {
-		fprintf(stderr, "docpipe: %s\n", m.text);
-		db_close(&d);
-		inputs_release(&in);
-		return EXIT_FAILURE_RT;
-	}
-	db_close(&d);
-
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -76,6 +69,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_FAILURE_RT;
 	}
 	coord_set_total(co, (long)in.n);
+	coord_resume(co);
 	for (size_t i = 0; i < in.n && !stop_requested; i++) {
 		if (coord_submit_path(co, in.paths[i], &m)) {
 			log_error("%s", m.text);

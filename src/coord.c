@@ -1,4 +1,4 @@
-/* coord.c: submitting files and collecting finished jobs (see coord.h). */
+/* coord.c: submitting files, the ledger, collecting finished jobs (see coord.h). */
 #include "coord.h"
 
 #include <errno.h>
@@ -12,17 +12,34 @@
 
 #include "../stages/stage.h"
 #include "chunks.h"
+#include "db.h"
+#include "ledger.h"
 #include "log.h"
 #include "pipeline.h"
 #include "util.h"
 
 struct pending {
-	int64_t seq;
+	int64_t seq;              /* ledger id */
 	char *path;
+	char sha[65];
+	int attempt;
+	int64_t dispatched_us;
 	struct job *parent;       /* back from fan-out, waiting for its children */
 	struct job **children;
 	int nchildren;
 	struct pending *next;
+};
+
+struct coord {
+	const struct conf *conf;
+	struct pipeline *p;
+	struct db *db;            /* the ledger */
+	coord_done_fn cb;
+	void *user;
+	long in_flight, total;
+	int tty;
+	struct pending *pend;
+	struct coord_stats st;
 };
 
 static void pending_free(struct pending *pd)
@@ -35,17 +52,30 @@ static void pending_free(struct pending *pd)
 	free(pd);
 }
 
-struct coord {
-	const struct conf *conf;
-	struct pipeline *p;
-	coord_done_fn cb;
-	void *user;
-	long in_flight, total;
-	int64_t seq;
-	int tty;
-	struct pending *pend;  /* submitted, not finished: path by sequence */
-	struct coord_stats st;
-};
+static struct pending *find_pending(struct coord *co, int64_t seq)
+{
+	for (struct pending *pd = co->pend; pd; pd = pd->next)
+		if (pd->seq == seq)
+			return pd;
+	return NULL;
+}
+
+static void unlink_pending(struct coord *co, struct pending *pd)
+{
+	for (struct pending **pp = &co->pend; *pp; pp = &(*pp)->next)
+		if (*pp == pd) {
+			*pp = pd->next;
+			return;
+		}
+}
+
+int coord_pending(const struct coord *co, const char *path)
+{
+	for (const struct pending *pd = co->pend; pd; pd = pd->next)
+		if (!strcmp(pd->path, path))
+			return 1;
+	return 0;
+}
 
 enum dp_err coord_open(struct coord **out, const struct conf *c, coord_done_fn cb, void *user, struct dp_msg *m)
 {
@@ -58,8 +88,13 @@ enum dp_err coord_open(struct coord **out, const struct conf *c, coord_done_fn c
 	co->user = user;
 	co->tty = isatty(2);
 	co->st.started_us = now_us();
-	e = pipeline_start(&co->p, c, m);
+	e = db_open(&co->db, c->conninfo, c->db_retry_max_s, m);
+	if (!e)
+		e = db_migrate(co->db, 0, m);
+	if (!e)
+		e = pipeline_start(&co->p, c, m);
 	if (e) {
+		db_close(&co->db);
 		free(co);
 		return e;
 	}
@@ -137,12 +172,86 @@ static void progress(struct coord *co)
 		fputc('\n', stderr);
 }
 
-static struct pending *find_pending(struct coord *co, int64_t seq)
+/* One logfmt line per input (on a terminal with progress: only problems). */
+static void log_outcome(struct coord *co, enum log_level lv, const char *msg, const char *path, const char *doc,
+			const char *sha, const char *status, int pages, double ms, const char *error)
 {
-	for (struct pending *pd = co->pend; pd; pd = pd->next)
-		if (pd->seq == seq)
-			return pd;
-	return NULL;
+	char kv[2048] = "", num[32];
+
+	log_kv(kv, sizeof kv, "file", path);
+	log_kv(kv, sizeof kv, "doc", doc && *doc ? doc : "-");
+	log_kv(kv, sizeof kv, "sha256", sha && *sha ? sha : "-");
+	log_kv(kv, sizeof kv, "status", status);
+	snprintf(num, sizeof num, "%d", pages);
+	log_kv(kv, sizeof kv, "pages", num);
+	snprintf(num, sizeof num, "%.1f", ms);
+	log_kv(kv, sizeof kv, "duration_ms", num);
+	if (error && *error)
+		log_kv(kv, sizeof kv, "error", error);
+	if (co->tty && co->total) {
+		if (lv > LOG_WARN)
+			return;
+		fputc('\n', stderr);
+	}
+	log_line(lv, msg, kv);
+}
+
+/* The input's outcome is final: tell the caller, then the ledger. */
+static void settle(struct coord *co, int64_t seq, enum coord_outcome o, const struct job *j, const char *path,
+		   long long doc_id, const char *error)
+{
+	static const char *state[] = { "done", "rejected", "duplicate", "failed" };
+	char final_path[4096] = "";
+	struct dp_msg m;
+
+	if (co->cb)
+		co->cb(o, j, path, error, co->user, final_path, sizeof final_path);
+	if (seq > 0 && ledger_finish(co->db, seq, state[o], doc_id, final_path[0] ? final_path : NULL, error, &m))
+		log_error("ledger: %s", m.text);
+}
+
+static void finished(struct coord *co, struct job *j)
+{
+	struct pending *pd = find_pending(co, j->seq);
+	const char *dup = job_attr(j, "duplicate_of");
+	const char *docid = job_attr(j, "document_id");
+	const char *att = job_attr(j, "attempt");
+	int loaded = docid != NULL;
+	int rejected = !strcmp(j->status, "rejected");
+	int64_t dur = j->nruns ? j->runs[j->nruns - 1].finished_us - j->received_us : 0;
+	enum coord_outcome o;
+
+	if (!pd || (att && atoi(att) != pd->attempt && !loaded)) {
+		/* an earlier attempt that came back after all: already handled */
+		log_debug("late result for %s ignored", j->source);
+		return;
+	}
+	unlink_pending(co, pd);
+	co->in_flight--;
+	co->st.done++;
+	co->st.pages += j->page_count;
+	if (!loaded) {
+		co->st.failed++;
+		o = CO_FAILED;
+	} else if (dup) {
+		co->st.duplicates++;
+		o = CO_DUPLICATE;
+	} else if (rejected) {
+		co->st.rejected++;
+		o = CO_REJECTED;
+	} else {
+		co->st.loaded++;
+		o = CO_LOADED;
+	}
+	if (!dup)
+		stage_stats(co, j);
+	log_outcome(co, !loaded ? LOG_ERROR : rejected ? LOG_WARN : LOG_INFO,
+		    !loaded ? "document not loaded" : dup ? "duplicate of a stored document" : "document", pd->path, docid,
+		    j->id, !loaded ? "not_loaded" : dup ? "duplicate" : (j->status[0] ? j->status : "accepted"),
+		    j->page_count, (double)dur / 1000.0, j->error);
+	settle(co, pd->seq, o, j, pd->path, docid ? atoll(docid) : 0, j->error);
+	pending_free(pd);
+	progress(co);
 }
 
 /* Fan-in: returns 1 when the coordinator kept *jp (a chunk, or a parent
@@ -152,13 +261,13 @@ static int fan_in(struct coord *co, struct job **jp)
 	struct job *j = *jp;
 	struct pending *pd;
 	struct dp_msg m;
-	int expected;
+	const char *att = job_attr(j, "attempt");
 
 	if (chunk_index(j) < 0 && (chunks_expected(j) < 0 || job_attr(j, "chunks.merged")))
 		return 0;
 	pd = find_pending(co, j->seq);
-	if (!pd) {
-		log_debug("chunk of %s arrived after its document finished; dropped", j->source);
+	if (!pd || (att && atoi(att) != pd->attempt)) {
+		log_debug("chunk of %s from an earlier attempt or a finished document; dropped", j->source);
 		job_free(jp);
 		return 1;
 	}
@@ -166,10 +275,11 @@ static int fan_in(struct coord *co, struct job **jp)
 		pd->children = xrealloc(pd->children, (size_t)(pd->nchildren + 1) * sizeof *pd->children);
 		pd->children[pd->nchildren++] = j;
 	} else {
+		job_free(&pd->parent);
 		pd->parent = j;
 	}
 	*jp = NULL;
-	if (!pd->parent || pd->nchildren < (expected = chunks_expected(pd->parent)))
+	if (!pd->parent || pd->nchildren < chunks_expected(pd->parent))
 		return 1;
 	chunks_merge(pd->parent, pd->children, pd->nchildren);
 	for (int i = 0; i < pd->nchildren; i++)
@@ -182,58 +292,127 @@ static int fan_in(struct coord *co, struct job **jp)
 	return 1;
 }
 
-static void finished(struct coord *co, struct job *j)
+/* Read path and send it (again) into the pipeline as ledger row seq. Returns
+ * 0 when sent, 1 when the input is settled without the pipeline (duplicate,
+ * vanished), -1 on a pipeline failure (m filled). */
+static int dispatch(struct coord *co, const char *path, int64_t seq, int attempt, struct dp_msg *m)
 {
-	struct pending **pp = &co->pend, *pd = NULL;
-	char kv[2048] = "", num[32];
-	const char *dup = job_attr(j, "duplicate_of");
-	const char *docid = job_attr(j, "document_id");
-	int loaded = docid != NULL;
-	int rejected = !strcmp(j->status, "rejected");
-	int64_t dur = j->nruns ? j->runs[j->nruns - 1].finished_us - j->received_us : 0;
+	struct job *j = job_new();
+	struct dp_msg rm;
+	char *data = NULL, num[32];
+	size_t len = 0;
+	struct pending *pd;
+	long long known = 0;
+	enum dp_err e;
 
-	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->seq == j->seq) {
-			pd = *pp;
-			*pp = pd->next;
-			break;
-		}
-	co->in_flight--;
-	co->st.done++;
-	co->st.pages += j->page_count;
-	if (!loaded)
-		co->st.failed++;
-	else if (dup)
-		co->st.duplicates++;
-	else if (rejected)
-		co->st.rejected++;
-	else
-		co->st.loaded++;
-	if (!dup)
-		stage_stats(co, j);
-
-	log_kv(kv, sizeof kv, "file", j->source);
-	log_kv(kv, sizeof kv, "doc", docid ? docid : "-");
-	log_kv(kv, sizeof kv, "sha256", j->id);
-	log_kv(kv, sizeof kv, "status", !loaded ? "not_loaded" : dup ? "duplicate" : (j->status[0] ? j->status : "accepted"));
-	snprintf(num, sizeof num, "%d", j->page_count);
-	log_kv(kv, sizeof kv, "pages", num);
-	snprintf(num, sizeof num, "%.1f", (double)dur / 1000.0);
-	log_kv(kv, sizeof kv, "duration_ms", num);
-	if (j->error)
-		log_kv(kv, sizeof kv, "error", j->error);
-	if (!co->tty || !co->total)
-		log_line(!loaded ? LOG_ERROR : rejected ? LOG_WARN : LOG_INFO,
-			 !loaded ? "document not loaded" : dup ? "duplicate of a stored document" : "document", kv);
-	else if (!loaded || rejected) {
-		fputc('\n', stderr);
-		log_line(!loaded ? LOG_ERROR : LOG_WARN, !loaded ? "document not loaded" : "document", kv);
+	job_set_str(&j->source, path);
+	j->received_us = now_us();
+	e = file_read(path, &data, &len, (size_t)co->conf->max_file_bytes, &rm);
+	if (e == DP_ERR_IO && access(path, F_OK) != 0 && errno == ENOENT) {
+		/* gone between being seen and being read: nothing was accepted */
+		log_outcome(co, LOG_WARN, "input vanished before it could be read", path, NULL, NULL, "vanished", 0, 0,
+			    rm.text);
+		co->st.vanished++;
+		if (seq > 0 && ledger_finish(co->db, seq, "vanished", 0, NULL, rm.text, &rm))
+			log_error("ledger: %s", rm.text);
+		job_free(&j);
+		return 1;
 	}
-	if (co->cb)
-		co->cb(j, pd ? pd->path : j->source, co->user);
-	if (pd)
+	if (e == DP_OK) {
+		sha256_hex(data, len, j->id);
+		job_add_frame(j, "file", data, len);
+		job_set_route(j, "ingest");
+	} else {
+		/* recorded as rejected: identity from the content when it can be hashed */
+		if (hash_file(path, j->id) != 0)
+			sha256_hex(path, strlen(path), j->id);
+		job_set_error(j, "rejected", "%s", rm.text);
+		str_copy(j->kind, sizeof j->kind, "unknown");
+		job_set_route(j, "load");
+		log_outcome(co, LOG_WARN, "input refused", path, NULL, j->id, "rejected", 0, 0, rm.text);
+	}
+	if (seq <= 0 && ledger_take(co->db, path, e == DP_OK ? (long long)len : -1, j->id, &seq, m)) {
+		job_free(&j);
+		return -1;
+	}
+	/* the same bytes are stored already: no need to read them again */
+	if (ledger_known(co->db, j->id, &known, m) == DP_OK && known > 0) {
+		snprintf(num, sizeof num, "%lld", known);
+		co->st.done++;
+		co->st.duplicates++;
+		log_outcome(co, LOG_INFO, "duplicate of a stored document", path, num, j->id, "duplicate", 0, 0, NULL);
+		settle(co, seq, CO_DUPLICATE, j, path, known, NULL);
+		job_free(&j);
+		progress(co);
+		return 1;
+	}
+	j->seq = seq;
+	snprintf(num, sizeof num, "%d", attempt);
+	job_set_attr(j, "attempt", num);
+	if (ledger_dispatched(co->db, seq, attempt, m)) {
+		job_free(&j);
+		return -1;
+	}
+	pd = find_pending(co, seq);
+	if (!pd) {
+		pd = xcalloc(1, sizeof *pd);
+		pd->seq = seq;
+		pd->path = xstrdup(path);
+		pd->next = co->pend;
+		co->pend = pd;
+		co->in_flight++;
+		co->st.submitted++;
+	}
+	str_copy(pd->sha, sizeof pd->sha, j->id);
+	pd->attempt = attempt;
+	pd->dispatched_us = now_us();
+	if (pipeline_submit(co->p, &j, m))
+		return -1;
+	return 0;
+}
+
+/* Jobs past [pipeline] job_timeout: their worker died. Send them again, or
+ * give up after COORD_MAX_ATTEMPTS. */
+static void check_timeouts(struct coord *co)
+{
+	int64_t limit = (int64_t)co->conf->job_timeout_s * 1000000, now = now_us();
+	struct pending *pd, *next;
+	struct dp_msg m;
+
+	for (pd = co->pend; pd; pd = next) {
+		next = pd->next;
+		if (now - pd->dispatched_us < limit)
+			continue;
+		if (pd->attempt < COORD_MAX_ATTEMPTS) {
+			char kv[1024] = "", num[16];
+			log_kv(kv, sizeof kv, "file", pd->path);
+			snprintf(num, sizeof num, "%d", pd->attempt + 1);
+			log_kv(kv, sizeof kv, "attempt", num);
+			log_line(LOG_WARN, "document not finished in time (worker died?): dispatching it again", kv);
+			co->st.redispatched++;
+			/* drop what the lost attempt left behind */
+			for (int i = 0; i < pd->nchildren; i++)
+				job_free(&pd->children[i]);
+			pd->nchildren = 0;
+			job_free(&pd->parent);
+			if (dispatch(co, pd->path, pd->seq, pd->attempt + 1, &m) < 0)
+				log_error("cannot dispatch %s again: %s", pd->path, m.text);
+			next = co->pend; /* the list may have changed */
+			now = now_us();
+			continue;
+		}
+		char err[512];
+		snprintf(err, sizeof err, "processing did not finish within %d s in %d attempts: see the log of the workers",
+			 co->conf->job_timeout_s, pd->attempt);
+		unlink_pending(co, pd);
+		co->in_flight--;
+		co->st.done++;
+		co->st.failed++;
+		log_outcome(co, LOG_ERROR, "document not loaded", pd->path, NULL, pd->sha, "failed", 0, 0, err);
+		settle(co, pd->seq, CO_FAILED, NULL, pd->path, 0, err);
 		pending_free(pd);
-	progress(co);
+		next = co->pend;
+	}
 }
 
 int coord_poll(struct coord *co, int timeout_ms)
@@ -246,10 +425,10 @@ int coord_poll(struct coord *co, int timeout_ms)
 		enum dp_err e = pipeline_collect(co->p, &j, timeout_ms, &m);
 		if (e) {
 			log_error("collecting finished jobs: %s", m.text);
-			return n;
+			break;
 		}
 		if (!j)
-			return n;
+			break;
 		if (fan_in(co, &j))
 			continue;
 		finished(co, j);
@@ -257,52 +436,43 @@ int coord_poll(struct coord *co, int timeout_ms)
 		n++;
 		timeout_ms = 0;
 	}
+	check_timeouts(co);
+	return n;
 }
 
 enum dp_err coord_submit_path(struct coord *co, const char *path, struct dp_msg *m)
 {
-	struct job *j = job_new();
-	struct dp_msg rm;
-	char *data = NULL;
-	size_t len = 0;
-	enum dp_err e;
-	struct pending *pd;
-
 	while (co->in_flight >= co->conf->max_in_flight)
 		coord_poll(co, 200);
-	job_set_str(&j->source, path);
-	j->received_us = now_us();
-	j->seq = ++co->seq;
-	e = file_read(path, &data, &len, (size_t)co->conf->max_file_bytes, &rm);
-	if (e == DP_OK) {
-		job_add_frame(j, "file", data, len);
-		job_set_route(j, "ingest");
-	} else {
-		/* recorded as rejected: identity from the content when it can be hashed */
-		if (hash_file(path, j->id) != 0)
-			sha256_hex(path, strlen(path), j->id);
-		job_set_error(j, "rejected", "%s", rm.text);
-		str_copy(j->kind, sizeof j->kind, "unknown");
-		job_set_route(j, "load");
-		char kv[1024] = "";
-		log_kv(kv, sizeof kv, "file", path);
-		log_kv(kv, sizeof kv, "error", rm.text);
-		log_line(LOG_WARN, "input refused", kv);
-	}
-	pd = xcalloc(1, sizeof *pd);
-	pd->seq = j->seq;
-	pd->path = xstrdup(path);
-	pd->next = co->pend;
-	co->pend = pd;
-	co->in_flight++;
-	co->st.submitted++;
-	e = pipeline_submit(co->p, &j, m);
-	if (e) {
-		co->in_flight--;
-		return e;
-	}
+	if (dispatch(co, path, 0, 1, m) < 0)
+		return DP_ERR_DB;
 	coord_poll(co, 0);
 	return DP_OK;
+}
+
+int coord_resume(struct coord *co)
+{
+	struct ledger_row *rows = NULL;
+	int n = 0, sent = 0;
+	struct dp_msg m;
+
+	if (ledger_orphans(co->db, &rows, &n, &m)) {
+		log_error("ledger: %s", m.text);
+		return 0;
+	}
+	if (n)
+		log_info("resuming %d unfinished input(s) left by a coordinator that stopped", n);
+	for (int i = 0; i < n; i++) {
+		while (co->in_flight >= co->conf->max_in_flight)
+			coord_poll(co, 200);
+		if (dispatch(co, rows[i].path, rows[i].id, rows[i].attempts + 1, &m) < 0)
+			log_error("cannot resume %s: %s", rows[i].path, m.text);
+		else
+			sent++;
+	}
+	co->st.resumed += sent;
+	ledger_rows_free(rows, n);
+	return sent;
 }
 
 void coord_drain(struct coord *co)
@@ -336,6 +506,7 @@ void coord_close(struct coord **co)
 		(*co)->pend = pd->next;
 		pending_free(pd);
 	}
+	db_close(&(*co)->db);
 	free(*co);
 	*co = NULL;
 }

@@ -1,14 +1,19 @@
 /* coord.h: the coordinator that `run` and `watch` share after ingestion.
  *
- * It turns input files into jobs (bytes in a "file" frame), submits them to
- * the pipeline with at most [pipeline] max_in_flight documents in flight
- * (backpressure: memory stays bounded however many files wait), collects
- * finished jobs, logs one line per document and keeps the totals that the
- * summary prints. A file that cannot be read still becomes a rejected
- * document, so that nothing handed to docpipe disappears without a trace. */
+ * It turns input files into jobs (bytes in a "file" frame, SHA-256 computed
+ * once here), records each in the ledger before it enters the pipeline,
+ * skips bytes that are already stored (duplicates), submits with at most
+ * [pipeline] max_in_flight documents in flight (backpressure: memory stays
+ * bounded however many files wait), collects finished jobs, dispatches again
+ * a job not finished within [pipeline] job_timeout (its worker died; three
+ * attempts), resumes what a dead coordinator left in the ledger, logs one
+ * line per document and keeps the totals of the summary. A file that cannot
+ * be read still becomes a rejected document, so nothing handed to docpipe
+ * disappears without a trace. */
 #ifndef DP_COORD_H
 #define DP_COORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -16,6 +21,7 @@
 #include "job.h"
 
 #define COORD_MAX_STAGES 12
+#define COORD_MAX_ATTEMPTS 3
 
 struct coord_stage_stats {
 	char name[24];
@@ -24,18 +30,34 @@ struct coord_stage_stats {
 };
 
 struct coord_stats {
-	long submitted, done, loaded, rejected, duplicates, failed, pages;
+	long submitted, done, loaded, rejected, duplicates, failed, vanished, redispatched, resumed, pages;
 	struct coord_stage_stats stages[COORD_MAX_STAGES];
 	int nstages;
 	int64_t started_us;
 };
 
+/* What happened to one input, for the caller (watch moves the file). */
+enum coord_outcome {
+	CO_LOADED,     /* its document is committed (any status but rejected) */
+	CO_REJECTED,   /* committed as rejected: quarantine it */
+	CO_DUPLICATE,  /* its bytes were already stored */
+	CO_FAILED      /* could not be processed or stored: quarantine it */
+};
+
 struct coord;
-typedef void (*coord_done_fn)(const struct job *j, const char *path, void *user);
+/* Called once per input after its outcome is final (for LOADED and REJECTED:
+ * after the document is committed). j may be NULL for DUPLICATE and FAILED.
+ * The callback may fill final_path (size n) with where it moved the input. */
+typedef void (*coord_done_fn)(enum coord_outcome o, const struct job *j, const char *path, const char *error,
+			      void *user, char *final_path, size_t n);
 
 enum dp_err coord_open(struct coord **co, const struct conf *c, coord_done_fn cb, void *user, struct dp_msg *m);
+/* Submit the rows a dead coordinator left unfinished; returns how many. */
+int coord_resume(struct coord *co);
 /* Submit one file (blocks while max_in_flight documents are in flight). */
 enum dp_err coord_submit_path(struct coord *co, const char *path, struct dp_msg *m);
+/* Is this input in flight? */
+int coord_pending(const struct coord *co, const char *path);
 /* Collect finished jobs for up to timeout_ms; returns how many finished. */
 int coord_poll(struct coord *co, int timeout_ms);
 /* Wait until nothing is in flight. */

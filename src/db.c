@@ -119,6 +119,35 @@ enum dp_err db_exec(struct db *d, const char *sql, int n, const char *const *par
 	return e;
 }
 
+enum dp_err db_query(struct db *d, const char *sql, int n, const char *const *params, PGresult **res,
+		     struct dp_msg *m)
+{
+	int64_t deadline = now_us() + (int64_t)d->retry_s * 1000000;
+	int delay_ms = 250;
+
+	if (res)
+		*res = NULL;
+	for (;;) {
+		PGresult *r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
+		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			if (res)
+				*res = r;
+			else
+				PQclear(r);
+			return DP_OK;
+		}
+		enum dp_err e = check(r, PGRES_COMMAND_OK, sql, m);
+		if (PQstatus(d->conn) == CONNECTION_OK || now_us() >= deadline)
+			return e;
+		log_warn("lost the database, retrying in %d ms: %s", delay_ms, m->text);
+		usleep((useconds_t)delay_ms * 1000);
+		delay_ms = delay_ms * 2 > 8000 ? 8000 : delay_ms * 2;
+		if (connect_once(d, m) == 0)
+			PQsetNoticeProcessor(d->conn, noop_notice, NULL);
+	}
+}
+
 enum dp_err db_migrate(struct db *d, int verbose, struct dp_msg *m)
 {
 	enum dp_err e;

@@ -28,6 +28,12 @@ enum dp_err db_migrate(struct db *d, int verbose, struct dp_msg *m);
 enum dp_err db_store_job(struct db *d, struct job *j, long long *doc_id, long long *dup_id,
 			 struct dp_msg *m);
 
+/* Run one parameterised statement; *res (may be NULL) receives the result
+ * (caller PQclear). Waits and reconnects while the database is unreachable,
+ * up to the retry time given to db_open. */
+enum dp_err db_query(struct db *d, const char *sql, int n, const char *const *params, PGresult **res,
+		     struct dp_msg *m);
+
 /* Run one parameterised statement expecting no rows; for small helpers. */
 enum dp_err db_exec(struct db *d, const char *sql, int n, const char *const *params, struct dp_msg *m);
 
