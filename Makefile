@@ -4,7 +4,7 @@
 # SANITIZE=1 builds build/asan/docpipe with AddressSanitizer and UBSan.
 
 CC      ?= cc
-PKGS    := tesseract lept libzmq libpq openssl pocketsphinx sphinxbase sndfile samplerate
+PKGS    := tesseract lept libzmq libpq openssl pocketsphinx sphinxbase sndfile samplerate zbar libqrencode
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror -Wswitch-enum -Wshadow \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
@@ -87,5 +87,15 @@ clean:
 distclean: clean
 	-scripts/dev-db stop
 	rm -rf var
+
+# make fuzz: builds the libFuzzer targets of fuzz/ with clang (fuzz/fuzz.mk),
+# runs each for FUZZ_SECONDS, then replays fuzz/regressions; fails on any crash.
+# Not part of `make check`. See fuzz/README.md.
+FUZZ_SECONDS ?= 20
+.PHONY: fuzz
+fuzz:
+	scripts/deps scripts/packages-dev.txt
+	$(MAKE) -f fuzz/fuzz.mk all
+	fuzz/run $(FUZZ_SECONDS)
 
 -include $(DEP)

@@ -15,6 +15,7 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_REJECTED = 2, EXIT_FAILURE_RT = 3 };
 int cli_load_conf(int *argc, char **argv, struct conf *c);
 
 int cmd_run(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_worker(int argc, char **argv);

@@ -37,9 +37,10 @@ static int run_route(struct job *j, struct conf *c, void **states, int *inited)
 			break;
 		if (!inited[k]) {
 			const struct stage *st = stage_table[k];
-			if (st->init && st->init(&states[k], c, &m)) {
+			enum dp_err e = st->init ? st->init(&states[k], c, &m) : DP_OK;
+			if (e) {
 				fprintf(stderr, "docpipe: %s\n", m.text);
-				return -1;
+				return e == DP_ERR_CONFIG ? -2 : -1;
 			}
 			inited[k] = 1;
 		}
@@ -79,9 +80,10 @@ int cmd_inspect(int argc, char **argv)
 		}
 		struct collected kids = { NULL, 0 };
 		pipeline_set_emitter(collect, &kids);
-		if (run_route(j, &c, states, inited)) {
+		int rr = run_route(j, &c, states, inited);
+		if (rr) {
 			job_free(&j);
-			rc = EXIT_FAILURE_RT;
+			rc = rr == -2 ? EXIT_USAGE : EXIT_FAILURE_RT;
 			goto out;
 		}
 		pipeline_set_emitter(NULL, NULL);

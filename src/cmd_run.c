@@ -3,6 +3,7 @@
  * loaded or rejected, prints a summary on stdout. SIGINT/SIGTERM stop the
  * submission and drain what is in flight. */
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "coord.h"
 #include "inputs.h"
 #include "log.h"
+#include "pipeline.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -20,7 +22,7 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-void run_print_summary(const struct coord_stats *st, FILE *out)
+static void run_print_summary(const struct coord_stats *st, FILE *out)
 {
 	double el = (double)(now_us() - st->started_us) / 1e6;
 
@@ -29,11 +31,21 @@ void run_print_summary(const struct coord_stats *st, FILE *out)
 	if (st->redispatched || st->resumed || st->vanished)
 		fprintf(out, "docpipe: %ld dispatched again after a timeout, %ld resumed from an earlier run, %ld vanished\n",
 			st->redispatched, st->resumed, st->vanished);
-	fprintf(out, "%-12s %6s %12s %10s %10s %10s\n", "stage", "docs", "total ms", "mean ms", "cpu ms", "queue ms");
+	double engine = st->coord_engine_ms + (double)pipeline_init_engine_us() / 1000.0;
+	struct rusage ru;
+	fprintf(out, "%-12s %6s %12s %10s %10s %10s %10s\n", "stage", "docs", "total ms", "mean ms", "cpu ms", "engine ms",
+		"queue ms");
 	for (int i = 0; i < st->nstages; i++) {
 		const struct coord_stage_stats *s = &st->stages[i];
-		fprintf(out, "%-12s %6ld %12.1f %10.1f %10.1f %10.1f\n", s->name, s->n, s->wall_ms,
-			s->n ? s->wall_ms / (double)s->n : 0.0, s->cpu_ms, s->queue_ms);
+		fprintf(out, "%-12s %6ld %12.1f %10.1f %10.1f %10.1f %10.1f\n", s->name, s->n, s->wall_ms,
+			s->n ? s->wall_ms / (double)s->n : 0.0, s->cpu_ms, s->engine_ms, s->queue_ms);
+		engine += s->engine_ms;
+	}
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+			     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+		fprintf(out, "cpu: process %.0f ms, inside engine calls %.0f ms (%.1f%%), peak rss %ld MB\n", cpu, engine,
+			cpu > 0 ? 100.0 * engine / cpu : 0.0, ru.ru_maxrss / 1024);
 	}
 }
 
@@ -63,10 +75,11 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (coord_open(&co, &c, NULL, NULL, &m)) {
+	enum dp_err oe = coord_open(&co, &c, NULL, NULL, &m);
+	if (oe) {
 		fprintf(stderr, "docpipe: %s\n", m.text);
 		inputs_release(&in);
-		return EXIT_FAILURE_RT;
+		return oe == DP_ERR_CONFIG ? EXIT_USAGE : EXIT_FAILURE_RT;
 	}
 	coord_set_total(co, (long)in.n);
 	coord_resume(co);

@@ -16,6 +16,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "pipeline.h"
+#include "receipt.h"
 #include "util.h"
 
 struct pending {
@@ -154,6 +155,7 @@ static void stage_stats(struct coord *co, const struct job *j)
 		s->n++;
 		s->wall_ms += (double)(r->finished_us - r->started_us) / 1000.0;
 		s->cpu_ms += (double)r->cpu_us / 1000.0;
+		s->engine_ms += (double)r->engine_us / 1000.0;
 		if (r->queued_us)
 			s->queue_ms += (double)(r->started_us - r->queued_us) / 1000.0;
 	}
@@ -245,6 +247,15 @@ static void finished(struct coord *co, struct job *j)
 	}
 	if (!dup)
 		stage_stats(co, j);
+	if (o == CO_LOADED && job_attr(j, "receipt.payload")) {
+		/* the receipt QR code, once the document is committed (src/receipt.h) */
+		char rpath[CONF_PATH_MAX + 64];
+		struct dp_msg rm;
+		if (receipt_write_for(co->conf, j, pd->path, rpath, sizeof rpath, &rm) == DP_OK)
+			log_debug("receipt for %s written to %s", pd->path, rpath);
+		else
+			log_warn("receipt for '%s' not written: %s", pd->path, rm.text);
+	}
 	log_outcome(co, !loaded ? LOG_ERROR : rejected ? LOG_WARN : LOG_INFO,
 		    !loaded ? "document not loaded" : dup ? "duplicate of a stored document" : "document", pd->path, docid,
 		    j->id, !loaded ? "not_loaded" : dup ? "duplicate" : (j->status[0] ? j->status : "accepted"),
@@ -486,8 +497,9 @@ long coord_in_flight(const struct coord *co)
 	return co->in_flight;
 }
 
-const struct coord_stats *coord_stats(const struct coord *co)
+const struct coord_stats *coord_stats(struct coord *co)
 {
+	co->st.coord_engine_ms += (double)engine_take_us() / 1000.0;
 	return &co->st;
 }
 

@@ -26,7 +26,7 @@
 struct coord_stage_stats {
 	char name[24];
 	long n;
-	double wall_ms, cpu_ms, queue_ms;
+	double wall_ms, cpu_ms, engine_ms, queue_ms;
 };
 
 struct coord_stats {
@@ -34,6 +34,7 @@ struct coord_stats {
 	struct coord_stage_stats stages[COORD_MAX_STAGES];
 	int nstages;
 	int64_t started_us;
+	double coord_engine_ms;   /* the coordinator's own engine calls (the ledger) */
 };
 
 /* What happened to one input, for the caller (watch moves the file). */
@@ -63,7 +64,7 @@ int coord_poll(struct coord *co, int timeout_ms);
 /* Wait until nothing is in flight. */
 void coord_drain(struct coord *co);
 long coord_in_flight(const struct coord *co);
-const struct coord_stats *coord_stats(const struct coord *co);
+const struct coord_stats *coord_stats(struct coord *co);
 /* Show done/total, rate and ETA on a terminal (total 0: unknown). */
 void coord_set_total(struct coord *co, long total);
 void coord_close(struct coord **co);

@@ -2,6 +2,8 @@
  * converted with the page's dpi, so 200 to 400 dpi scans behave alike. */
 #include "crop.h"
 
+#include "util.h"
+
 #include <stdlib.h>
 
 #define PAD 12
@@ -112,7 +114,7 @@ struct crop_field {
 	int dpi;
 };
 
-struct crop_field *crop_field_new(PIX *page, struct crop_px r, int thresh, int dpi)
+static struct crop_field *crop_field_new_impl(PIX *page, struct crop_px r, int thresh, int dpi)
 {
 	PIX *grey = NULL, *bin = cut(page, r, thresh, &grey), *near, *away;
 	struct crop_field *cf;
@@ -154,12 +156,12 @@ void crop_field_free(struct crop_field **cf)
 	*cf = NULL;
 }
 
-PIX *crop_field_line(const struct crop_field *cf, double margin)
+static PIX *crop_field_line_impl(const struct crop_field *cf, double margin)
 {
 	return tight(cf->grey, cf->kept, margin);
 }
 
-PIX *crop_field_comb(const struct crop_field *cf, int cells, double margin, int *filled)
+static PIX *crop_field_comb_impl(const struct crop_field *cf, int cells, double margin, int *filled)
 {
 	PIX *inner = cf->grey, *out;
 	BOXA *boxa;
@@ -217,7 +219,7 @@ PIX *crop_field_comb(const struct crop_field *cf, int cells, double margin, int 
 	return out;
 }
 
-double crop_ink(PIX *page, struct crop_px r, int thresh, int dpi)
+static double crop_ink_impl(PIX *page, struct crop_px r, int thresh, int dpi)
 {
 	struct crop_px in = { r.x + r.w / 5, r.y + r.h / 5, r.w * 3 / 5, r.h * 3 / 5 };
 	PIX *bin = cut(page, in, thresh, NULL), *kept;
@@ -232,3 +234,43 @@ double crop_ink(PIX *page, struct crop_px r, int thresh, int dpi)
 	pixDestroy(&bin);
 	return share;
 }
+
+struct crop_field *crop_field_new(PIX *page, struct crop_px r, int thresh, int dpi)
+{
+	struct crop_field *cf;
+	engine_enter();
+	cf = crop_field_new_impl(page, r, thresh, dpi);
+	engine_leave();
+	return cf;
+}
+
+
+PIX *crop_field_line(const struct crop_field *cf, double margin)
+{
+	PIX * r;
+	engine_enter();
+	r = crop_field_line_impl(cf, margin);
+	engine_leave();
+	return r;
+}
+
+
+PIX *crop_field_comb(const struct crop_field *cf, int cells, double margin, int *filled)
+{
+	PIX * r;
+	engine_enter();
+	r = crop_field_comb_impl(cf, cells, margin, filled);
+	engine_leave();
+	return r;
+}
+
+
+double crop_ink(PIX *page, struct crop_px r, int thresh, int dpi)
+{
+	double share;
+	engine_enter();
+	share = crop_ink_impl(page, r, thresh, dpi);
+	engine_leave();
+	return share;
+}
+

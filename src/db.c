@@ -16,6 +16,32 @@ struct db_migration {
 };
 extern const struct db_migration db_migrations[];
 
+/* libpq calls, counted as engine time (see util.h) */
+static PGresult *pq_params(PGconn *c, const char *sql, int n, const Oid *types, const char *const *params,
+			   const int *lens, const int *formats, int resfmt)
+{
+	engine_enter();
+	PGresult *r = PQexecParams(c, sql, n, types, params, lens, formats, resfmt);
+	engine_leave();
+	return r;
+}
+
+static PGresult *pq_exec(PGconn *c, const char *sql)
+{
+	engine_enter();
+	PGresult *r = PQexec(c, sql);
+	engine_leave();
+	return r;
+}
+
+static PGconn *pq_connect(const char *conninfo)
+{
+	engine_enter();
+	PGconn *c = PQconnectdb(conninfo);
+	engine_leave();
+	return c;
+}
+
 struct db {
 	PGconn *conn;
 	char conninfo[CONF_STR_MAX];
@@ -32,7 +58,7 @@ static int connect_once(struct db *d, struct dp_msg *m)
 {
 	if (d->conn)
 		PQfinish(d->conn);
-	d->conn = PQconnectdb(d->conninfo);
+	d->conn = pq_connect(d->conninfo);
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		char err[400];
 		str_copy(err, sizeof err, PQerrorMessage(d->conn));
@@ -112,7 +138,7 @@ static enum dp_err check(PGresult *r, ExecStatusType want, const char *what, str
 
 enum dp_err db_exec(struct db *d, const char *sql, int n, const char *const *params, struct dp_msg *m)
 {
-	PGresult *r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
+	PGresult *r = pq_params(d->conn, sql, n, NULL, params, NULL, NULL, 0);
 	enum dp_err e = check(r, PQresultStatus(r) == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK, sql, m);
 	if (!e)
 		PQclear(r);
@@ -128,7 +154,7 @@ enum dp_err db_query(struct db *d, const char *sql, int n, const char *const *pa
 	if (res)
 		*res = NULL;
 	for (;;) {
-		PGresult *r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
+		PGresult *r = pq_params(d->conn, sql, n, NULL, params, NULL, NULL, 0);
 		ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 			if (res)
@@ -154,7 +180,7 @@ enum dp_err db_migrate(struct db *d, int verbose, struct dp_msg *m)
 	PGresult *r;
 
 	/* a role without CREATE (docpipe_loader) may run this once the table exists */
-	r = PQexec(d->conn, "SELECT to_regclass('schema_migrations') IS NULL");
+	r = pq_exec(d->conn, "SELECT to_regclass('schema_migrations') IS NULL");
 	e = check(r, PGRES_TUPLES_OK, "schema_migrations", m);
 	if (e)
 		return e;
@@ -175,14 +201,14 @@ enum dp_err db_migrate(struct db *d, int verbose, struct dp_msg *m)
 		e = db_exec(d, "SELECT pg_advisory_xact_lock(4242001)", 0, NULL, m);
 		if (e)
 			goto rollback;
-		r = PQexecParams(d->conn, "SELECT 1 FROM schema_migrations WHERE name = $1", 1, NULL, p, NULL, NULL, 0);
+		r = pq_params(d->conn, "SELECT 1 FROM schema_migrations WHERE name = $1", 1, NULL, p, NULL, NULL, 0);
 		e = check(r, PGRES_TUPLES_OK, "schema_migrations", m);
 		if (e)
 			goto rollback;
 		done = PQntuples(r) > 0;
 		PQclear(r);
 		if (!done) {
-			r = PQexec(d->conn, db_migrations[i].sql);
+			r = pq_exec(d->conn, db_migrations[i].sql);
 			e = check(r, PGRES_COMMAND_OK, db_migrations[i].name, m);
 			if (e)
 				goto rollback;
@@ -199,7 +225,7 @@ enum dp_err db_migrate(struct db *d, int verbose, struct dp_msg *m)
 	}
 	return DP_OK;
 rollback:
-	PQclear(PQexec(d->conn, "ROLLBACK"));
+	PQclear(pq_exec(d->conn, "ROLLBACK"));
 	return e;
 }
 
@@ -228,7 +254,7 @@ static enum dp_err store_once(struct db *d, struct job *j, long long *doc_id, lo
 	e = db_exec(d, "BEGIN", 0, NULL, m);
 	if (e)
 		return e;
-	{
+	for (int attempt = 0;; attempt++) {
 		char conf[32];
 		snprintf(conf, sizeof conf, "%.2f", j->ocr_conf);
 		const char *p[12] = { j->id, j->source ? j->source : "", j->kind, j->format[0] ? j->format : NULL,
@@ -236,28 +262,39 @@ static enum dp_err store_once(struct db *d, struct job *j, long long *doc_id, lo
 				      num(b[1], sizeof b[1], j->page_count), j->full_text,
 				      j->ocr_conf >= 0 ? conf : NULL, j->form_type[0] ? j->form_type : NULL,
 				      j->procedure[0] ? j->procedure : NULL };
-		r = PQexecParams(d->conn,
+		r = pq_params(d->conn,
 				 "INSERT INTO documents (sha256, source_name, kind, format, status, error, received_at, "
 				 "page_count, full_text, ocr_confidence, form_type, procedure_code) VALUES "
 				 "($1, $2, $3, $4, $5, $6, to_timestamp($7::double precision), $8, $9, $10, $11, $12) "
 				 "ON CONFLICT (sha256) DO NOTHING RETURNING id",
 				 12, NULL, p, NULL, NULL, 0);
-	}
-	e = check(r, PGRES_TUPLES_OK, "insert document", m);
-	if (e)
-		goto rollback;
-	if (PQntuples(r) == 0) {
-		const char *p[1] = { j->id };
+		e = check(r, PGRES_TUPLES_OK, "insert document", m);
+		if (e)
+			goto rollback;
+		if (PQntuples(r) > 0)
+			break;
+		/* stored already: a duplicate, unless it was rejected and now reads fine */
+		const char *q[1] = { j->id };
+		int replace;
 		PQclear(r);
-		r = PQexecParams(d->conn, "SELECT id FROM documents WHERE sha256 = $1", 1, NULL, p, NULL, NULL, 0);
+		r = pq_params(d->conn, "SELECT id, status FROM documents WHERE sha256 = $1 FOR UPDATE", 1, NULL, q, NULL,
+				 NULL, 0);
 		e = check(r, PGRES_TUPLES_OK, "find document", m);
 		if (e)
 			goto rollback;
 		*dup_id = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
-		*doc_id = *dup_id;
+		replace = attempt == 0 && *dup_id && !strcmp(PQgetvalue(r, 0, 1), "rejected") && strcmp(status, "rejected");
 		PQclear(r);
-		PQclear(PQexec(d->conn, "ROLLBACK"));
-		return DP_OK;
+		if (!replace) {
+			*doc_id = *dup_id;
+			PQclear(pq_exec(d->conn, "ROLLBACK"));
+			return DP_OK;
+		}
+		/* same transaction: the rejection goes only if the new reading is stored */
+		e = db_exec(d, "DELETE FROM documents WHERE sha256 = $1", 1, q, m);
+		if (e)
+			goto rollback;
+		*dup_id = 0;
 	}
 	*doc_id = atoll(PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -350,7 +387,7 @@ static enum dp_err store_once(struct db *d, struct job *j, long long *doc_id, lo
 	e = db_exec(d, "COMMIT", 0, NULL, m);
 	return e;
 rollback:
-	PQclear(PQexec(d->conn, "ROLLBACK"));
+	PQclear(pq_exec(d->conn, "ROLLBACK"));
 	return e;
 }
 

@@ -88,8 +88,10 @@ static long double term(struct ex *x)
 			x->p++;
 			long double d = unary(x);
 			if (d == 0) {
+				/* no value, but parse on: the rest is still syntax (and names) */
 				x->unknown = 1;
-				return 0;
+				v = 0;
+				continue;
 			}
 			v /= d;
 		} else {

@@ -9,8 +9,9 @@
 
 #include "err.h"
 
-/* Returns the value of field `name` in *v; 0 when known, -1 when the field is
- * empty or not a number (the rule is then not applied). */
+/* Returns the value of field `name` in *v; 0 when known, -1 when it cannot be
+ * had (the rule is then not applied). The caller decides what an empty field
+ * is: validate.c counts an empty amount as 0 (no postage written). */
 typedef int (*expr_lookup_fn)(const char *name, long long *v, void *user);
 
 /* Syntax check only (used when a template is read). */

@@ -51,6 +51,15 @@ static int inside(const struct form *f, const struct form_rect *r)
 	return r->x + r->w <= f->page_w + 0.01 && r->y + r->h <= f->page_h + 0.01;
 }
 
+static int utf8_chars(const char *s)
+{
+	int n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80 && *p != ' ')
+			n++;
+	return n;
+}
+
 static int valid_name(const char *s)
 {
 	if (!*s)
@@ -180,6 +189,9 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 					FAIL("%s:%d: at most %d match lines", name, lineno, FORM_MATCH_MAX);
 				if (!*val)
 					FAIL("%s:%d: match needs the text printed on the form", name, lineno);
+				if (utf8_chars(val) < 4)
+					FAIL("%s:%d: match '%s' is too short to tell forms apart: use the whole printed title (4 characters or more)",
+					     name, lineno, val);
 				str_copy(f->match[f->nmatch++], FORM_TEXT_MAX, val);
 			} else if (!strcmp(key, "title_box")) {
 				if (parse_rect(val, &f->title))
@@ -258,7 +270,7 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 	if (!f->nmatch)
 		FAIL("%s: [form] needs at least one 'match =' line (text printed on the form)", name);
 	if (f->title.w <= 0)
-		FAIL("%s: [form] needs 'title_box = X Y WIDTH HEIGHT' (where the match text is printed)", name);
+		FAIL("%s: [form] needs 'title_box = X Y WIDTH HEIGHT' (the rectangle the printed title line's ink occupies)", name);
 	if (!inside(f, &f->title))
 		FAIL("%s: title_box lies outside the page", name);
 	for (int i = 0; i < f->nfields; i++)

@@ -13,20 +13,21 @@ void image_quiet(void)
 
 int image_add_page(struct job *j, PIX *pix, int dpi)
 {
-	PIX *g = pixConvertTo8(pix, 0), *sw;
+	PIX *g, *sw;
 	l_int32 w, h, wpl;
 	unsigned char *data;
 	struct job_frame *f;
 
-	if (!g)
-		return -1;
-	if (pixGetColormap(g)) {
+	engine_enter();
+	g = pixConvertTo8(pix, 0);
+	if (g && pixGetColormap(g)) {
 		PIX *t = pixRemoveColormap(g, REMOVE_CMAP_TO_GRAYSCALE);
 		pixDestroy(&g);
-		if (!t)
-			return -1;
 		g = t;
 	}
+	engine_leave();
+	if (!g)
+		return -1;
 	/* Leptonica keeps 8-bit pixels in 32-bit words; swapped to memory byte
 	 * order, each row is the plain bytes we send */
 	sw = pixEndianByteSwapNew(g);

@@ -297,6 +297,7 @@ char *job_encode(const struct job *j, size_t *len)
 		putll(&b, r->started_us);
 		putll(&b, r->finished_us);
 		putll(&b, r->cpu_us);
+		putll(&b, r->engine_us);
 		put(&b, r->outcome);
 		buf_addstr(&b, "\n");
 	}
@@ -517,19 +518,21 @@ enum dp_err job_decode(const char *data, size_t len, struct job **out, struct dp
 			break;
 		case 'R': {
 			struct job_run *r;
-			NEED(8);
+			NEED(9);
 			LIST_CAP(j->nruns);
 			NUM(3, v[0]);
 			NUM(4, v[1]);
 			NUM(5, v[2]);
 			NUM(6, v[3]);
+			NUM(7, v[4]);
 			r = job_add_run(j, cols[1]);
 			str_copy(r->worker, sizeof r->worker, cols[2]);
 			r->queued_us = v[0];
 			r->started_us = v[1];
 			r->finished_us = v[2];
 			r->cpu_us = v[3];
-			str_copy(r->outcome, sizeof r->outcome, cols[7]);
+			r->engine_us = v[4];
+			str_copy(r->outcome, sizeof r->outcome, cols[8]);
 			break;
 		}
 		case 'S': {

@@ -40,6 +40,7 @@ struct job_run {
 	char stage[JOB_NAME_MAX];
 	char worker[64];                     /* "host/pid/thread" */
 	int64_t queued_us, started_us, finished_us, cpu_us;
+	int64_t engine_us;                   /* CPU inside engine calls (util.h) */
 	char outcome[16];                    /* ok | rejected | error */
 };
 

@@ -64,7 +64,9 @@ enum dp_err ledger_known(struct db *d, const char *sha256, long long *document_i
 {
 	PGresult *r;
 	const char *p[1] = { sha256 };
-	enum dp_err e = db_query(d, "SELECT id FROM documents WHERE sha256 = $1", 1, p, &r, m);
+	/* a rejected document does not count: the same bytes may be tried again
+	 * (after a repair, or when the rejection was the machine's fault) */
+	enum dp_err e = db_query(d, "SELECT id FROM documents WHERE sha256 = $1 AND status <> 'rejected'", 1, p, &r, m);
 
 	*document_id = 0;
 	if (e)

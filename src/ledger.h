@@ -17,7 +17,7 @@ enum dp_err ledger_dispatched(struct db *d, int64_t id, int attempt, struct dp_m
 /* state: done | rejected | duplicate | failed | vanished. document_id 0: none. */
 enum dp_err ledger_finish(struct db *d, int64_t id, const char *state, long long document_id,
 			  const char *final_path, const char *error, struct dp_msg *m);
-/* Id of the stored document with these bytes, 0 if none. */
+/* Id of the stored, not rejected document with these bytes, 0 if none. */
 enum dp_err ledger_known(struct db *d, const char *sha256, long long *document_id, struct dp_msg *m);
 
 struct ledger_row {

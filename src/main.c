@@ -20,6 +20,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "run [-c CONF] PATH...      process files and folders into the database" },
+	{ "watch", cmd_watch, "watch [-c CONF]            take files from the inbox folder as they arrive" },
 	{ "inspect", cmd_inspect, "inspect [-c CONF] FILE...  print what docpipe reads from each file as JSON (no database)" },
 	{ "worker", cmd_worker, "worker [-c CONF] --stage NAME --connect tcp://HOST:PORT [--threads N]" },
 	{ "minutes", cmd_minutes, "minutes [-c CONF] DOCUMENT [--format text|srt|vtt|json]  timed minutes of a recording" },

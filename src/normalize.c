@@ -57,6 +57,14 @@ void norm_ascii(const char *in, char *out, size_t n)
 		if (is_dash(c) && isdigit((int)prev) &&
 		    ((next_l_c >= '0' && next_l_c <= '9') || (next_l_c >= 0xFF10 && next_l_c <= 0xFF19)))
 			c = '-';
+		/* in Latin codes (DX-B2) a dash read as —, ー or several dashes is one '-' */
+		if ((is_dash(c) || c == '-') && prev < 0x80 && (isalnum((int)prev) || prev == '-')) {
+			if (prev == '-') {
+				s += l;
+				continue;
+			}
+			c = '-';
+		}
 		if (c < 0x80) {
 			out[o++] = (char)c;
 		} else {

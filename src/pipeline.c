@@ -200,12 +200,14 @@ void pipeline_run_stage(const struct stage *st, void *state, struct job *j, cons
 	str_copy(run->worker, sizeof run->worker, wid);
 	run->queued_us = j->queued_us;
 	run->started_us = now_us();
+	engine_take_us();
 	cpu0 = thread_cpu_us();
 	e = st->process(state, j, &m);
 	run = &j->runs[j->nruns - 1]; /* process() may have grown the array */
 	if (!run->finished_us)
 		run->finished_us = now_us();
 	run->cpu_us = thread_cpu_us() - cpu0;
+	run->engine_us = engine_take_us();
 	if (e) {
 		str_copy(run->outcome, sizeof run->outcome, "rejected");
 		if (!j->status[0] || strcmp(j->status, "rejected"))
@@ -221,6 +223,14 @@ void pipeline_run_stage(const struct stage *st, void *state, struct job *j, cons
 		str_copy(run->outcome, sizeof run->outcome, "ok");
 	}
 	j->hop++;
+}
+
+/* engine CPU spent creating engines (model loading) in worker init */
+static _Atomic int64_t init_engine_us;
+
+int64_t pipeline_init_engine_us(void)
+{
+	return init_engine_us;
 }
 
 static void *worker_main(void *arg)
@@ -239,7 +249,9 @@ static void *worker_main(void *arg)
 	sd.base = w->base;
 	sd.who = w->stage->name;
 	snprintf(wid, sizeof wid, "%s/%ld/%s.%d", host_name(), (long)getpid(), w->stage->name, w->index);
+	engine_take_us();
 	e = w->stage->init ? w->stage->init(&state, w->conf, &m) : DP_OK;
+	init_engine_us += engine_take_us();
 	if (e) {
 		init_done(w, e, &m);
 		return NULL;

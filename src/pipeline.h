@@ -33,6 +33,9 @@ struct stage;
  * error into status 'rejected' and skip to load, advance the hop. */
 void pipeline_run_stage(const struct stage *st, void *state, struct job *j, const char *worker_id);
 
+/* Engine CPU (util.h) the workers of this process spent creating their engines. */
+int64_t pipeline_init_engine_us(void);
+
 /* Where stage_emit() sends children on this thread (inspect collects them). */
 void pipeline_set_emitter(void (*fn)(void *ctx, struct job *child), void *ctx);
 

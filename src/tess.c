@@ -24,7 +24,10 @@ enum dp_err tess_open(struct tess **out, const char *tessdata, const char *lang,
 		free(t);
 		return dp_fail(m, DP_ERR_ENGINE, "cannot create a Tesseract engine");
 	}
-	if (TessBaseAPIInit3(t->api, tessdata && *tessdata ? tessdata : NULL, lang) != 0) {
+	engine_enter();
+	int rc = TessBaseAPIInit3(t->api, tessdata && *tessdata ? tessdata : NULL, lang);
+	engine_leave();
+	if (rc != 0) {
 		TessBaseAPIDelete(t->api);
 		free(t);
 		return dp_fail(m, DP_ERR_CONFIG,
@@ -32,6 +35,9 @@ enum dp_err tess_open(struct tess **out, const char *tessdata, const char *lang,
 			       lang, tessdata && *tessdata ? " from " : "", tessdata ? tessdata : "", lang);
 	}
 	TessBaseAPISetVariable(t->api, "debug_file", "/dev/null");
+	/* Tesseract 5 reads every doubtful line a second time inverted (white on
+	 * black); forms and letters are dark on light, so that only costs time */
+	TessBaseAPISetVariable(t->api, "tessedit_do_invert", "0");
 	t->psm = -1;
 	*out = t;
 	return DP_OK;
@@ -49,8 +55,10 @@ void tess_close(struct tess **t)
 
 void tess_set_page(struct tess *t, PIX *pix, int dpi)
 {
+	engine_enter();
 	TessBaseAPISetImage2(t->api, pix);
 	TessBaseAPISetSourceResolution(t->api, dpi > 0 ? dpi : 300);
+	engine_leave();
 	t->page = pix;
 }
 
@@ -70,13 +78,17 @@ static void settings(struct tess *t, int psm, const char *whitelist)
 
 static enum dp_err recognise(struct tess *t, char **text, double *conf, struct dp_msg *m)
 {
+	engine_enter();
 	char *raw = TessBaseAPIGetUTF8Text(t->api);
+	engine_leave();
 
 	if (!raw)
 		return dp_fail(m, DP_ERR_ENGINE, "Tesseract failed to recognise the region");
 	*text = tess_tidy(raw);
 	TessDeleteText(raw);
+	engine_enter();
 	*conf = TessBaseAPIMeanTextConf(t->api);
+	engine_leave();
 	if (!**text)
 		*conf = 0;
 	return DP_OK;
@@ -96,8 +108,10 @@ enum dp_err tess_read_pix(struct tess *t, PIX *pix, int dpi, int psm, const char
 	enum dp_err e;
 
 	settings(t, psm, whitelist);
+	engine_enter();
 	TessBaseAPISetImage2(t->api, pix);
 	TessBaseAPISetSourceResolution(t->api, dpi > 0 ? dpi : 300);
+	engine_leave();
 	e = recognise(t, text, conf, m);
 	t->page = NULL; /* the engine now holds the crop, not the page */
 	return e;
@@ -180,11 +194,16 @@ int tess_lines(struct tess *t, int x, int y, int w, int h, int psm, struct tess_
 	*out = NULL;
 	settings(t, psm, "");
 	TessBaseAPISetRectangle(t->api, x, y, w, h);
-	if (TessBaseAPIRecognize(t->api, NULL) != 0)
+	engine_enter();
+	if (TessBaseAPIRecognize(t->api, NULL) != 0) {
+		engine_leave();
 		return -1;
+	}
 	it = TessBaseAPIGetIterator(t->api);
-	if (!it)
+	if (!it) {
+		engine_leave();
 		return 0;
+	}
 	do {
 		const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(it);
 		char *txt = TessResultIteratorGetUTF8Text(it, RIL_TEXTLINE);
@@ -203,6 +222,7 @@ int tess_lines(struct tess *t, int x, int y, int w, int h, int psm, struct tess_
 			TessDeleteText(txt);
 	} while (TessResultIteratorNext(it, RIL_TEXTLINE));
 	TessResultIteratorDelete(it);
+	engine_leave();
 	*out = lines;
 	return n;
 }
@@ -216,13 +236,16 @@ void tess_lines_free(struct tess_line *lines, int n)
 
 int tess_symbols(struct tess *t, struct tess_line **out)
 {
+	engine_enter();
 	TessResultIterator *it = TessBaseAPIGetIterator(t->api);
 	struct tess_line *syms = NULL;
 	int n = 0;
 
 	*out = NULL;
-	if (!it)
+	if (!it) {
+		engine_leave();
 		return 0;
+	}
 	do {
 		const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(it);
 		char *txt = TessResultIteratorGetUTF8Text(it, RIL_SYMBOL);
@@ -241,24 +264,7 @@ int tess_symbols(struct tess *t, struct tess_line **out)
 			TessDeleteText(txt);
 	} while (TessResultIteratorNext(it, RIL_SYMBOL));
 	TessResultIteratorDelete(it);
+	engine_leave();
 	*out = syms;
 	return n;
-}
-
-double tess_min_symbol_conf(struct tess *t)
-{
-	TessResultIterator *it = TessBaseAPIGetIterator(t->api);
-	double lo = 100;
-	int any = 0;
-
-	if (!it)
-		return 0;
-	do {
-		float c = TessResultIteratorConfidence(it, RIL_SYMBOL);
-		if (c < lo)
-			lo = c;
-		any = 1;
-	} while (TessResultIteratorNext(it, RIL_SYMBOL));
-	TessResultIteratorDelete(it);
-	return any ? lo : 0;
 }

@@ -51,7 +51,6 @@ void tess_lines_free(struct tess_line *lines, int n);
  * boxes (in the image's pixels). Returns the count (*out malloc'd, each text
  * freed by tess_lines_free), -1 on failure. */
 int tess_symbols(struct tess *t, struct tess_line **out);
-/* After tess_read_pix(): the lowest confidence of any character (0..100). */
-double tess_min_symbol_conf(struct tess *t);
+
 
 #endif

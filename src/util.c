@@ -361,3 +361,25 @@ const char *host_name(void)
 	pthread_once(&once, host_init);
 	return host_buf;
 }
+
+static __thread int engine_depth;
+static __thread int64_t engine_start, engine_total;
+
+void engine_enter(void)
+{
+	if (engine_depth++ == 0)
+		engine_start = thread_cpu_us();
+}
+
+void engine_leave(void)
+{
+	if (engine_depth > 0 && --engine_depth == 0)
+		engine_total += thread_cpu_us() - engine_start;
+}
+
+int64_t engine_take_us(void)
+{
+	int64_t t = engine_total;
+	engine_total = 0;
+	return t;
+}

@@ -47,6 +47,15 @@ int64_t now_us(void);
 int64_t thread_cpu_us(void);
 int64_t process_cpu_us(void);
 
+/* CPU time spent inside engine calls (Leptonica, Tesseract, PocketSphinx,
+ * zbar, libsndfile, libsamplerate, libpq), per thread: wrap each call in
+ * engine_enter()/engine_leave() (nesting is fine); engine_take_us() returns
+ * the total since the last take. Lets the benchmark show that everything
+ * else (messages, serialisation, coordination) costs next to nothing. */
+void engine_enter(void);
+void engine_leave(void);
+int64_t engine_take_us(void);
+
 /* SHA-256 of data as 64 lowercase hex digits plus NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -13,7 +13,7 @@
 #include "../src/sniff.h"
 #include "../src/util.h"
 
-#define ROUTE_SCAN "ingest,preprocess,ocr,validate,load"
+#define ROUTE_SCAN "ingest,preprocess,qr,ocr,validate,enrich,load"
 #define ROUTE_AUDIO "ingest,audio"
 
 static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)

@@ -35,7 +35,8 @@
 #include "../src/tess.h"
 #include "../src/util.h"
 
-#define FORM_MATCH_MIN 0.75   /* share of a match text that must be read right */
+#define FORM_MATCH_MIN 0.8    /* share of a match text that must be read right */
+#define FORM_MATCH_GAP 0.05   /* two templates closer than this: ambiguous, no form */
 #define TITLE_SEARCH_MM 22.0  /* how far around title_box the title is looked for */
 #define CHECK_INK 0.10        /* ink share above which a box counts as ticked */
 
@@ -160,6 +161,7 @@ static struct placement recognise(struct ocr_state *s, int dpi, int pw, int ph)
 	double x0 = 1e9, y0 = 1e9, x1 = -1, y1 = -1;
 	struct tess_line *lines = NULL;
 	int n, best_line = -1;
+	double second = 0;
 
 	for (int i = 0; i < s->forms.n; i++) {
 		const struct form_rect *t = &s->forms.forms[i].title;
@@ -196,11 +198,21 @@ static struct placement recognise(struct ocr_state *s, int dpi, int pw, int ph)
 			if (mbest < fscore)
 				fscore = mbest;
 		}
-		if (fscore >= FORM_MATCH_MIN && fscore > best.score && anchor >= 0) {
-			best.form = form;
-			best.score = fscore;
-			best_line = anchor;
+		if (fscore >= FORM_MATCH_MIN && anchor >= 0) {
+			if (fscore > best.score) {
+				second = best.score;
+				best.form = form;
+				best.score = fscore;
+				best_line = anchor;
+			} else if (fscore > second) {
+				second = fscore;
+			}
 		}
+	}
+	if (best.form && second >= best.score - FORM_MATCH_GAP) {
+		/* two templates fit about as well: better no form than a wrong one */
+		best.form = NULL;
+		best.score = 0;
 	}
 	if (best.form) {
 		double x, y;
@@ -334,6 +346,16 @@ static void reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, siz
 	tess_lines_free(sym, k);
 }
 
+/* Characters (code points) of s, spaces not counted. */
+static int utf8_count(const char *s)
+{
+	int n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80 && *p != ' ')
+			n++;
+	return n;
+}
+
 /* Writing that looks Latin to the jpn model: no ideograph, at least one
  * ASCII letter ("R/.4.14" for R7.4.14, "DメーB7Z" for DX-B2). */
 static int looks_latin(const char *s)
@@ -354,9 +376,6 @@ static int looks_latin(const char *s)
  * and the normalised values vote: agreement is the strongest sign a value is
  * right, disagreement sends the field to review. */
 static const double READ_MARGINS[] = { 0.15, 0.12, 0.2 };
-#ifndef SURE_CONF
-#define SURE_CONF 101
-#endif
 #define NREADS (int)(sizeof READ_MARGINS / sizeof READ_MARGINS[0])
 
 static int normalise(enum field_type t, const char *raw, char *out, size_t n)
@@ -409,12 +428,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		return DP_OK;
 	}
 	int nreads = 0;
-	double min_sym = 0;
 	for (int v = 0; v < NREADS; v++) {
-		/* a confident, valid first reading stands; two readings that agree
-		 * settle it; the third breaks a disagreement */
-		if (v == 1 && !bad[0] && min_sym >= SURE_CONF)
-			break;
+		/* two readings that agree settle it; the third breaks a disagreement */
 		if (v == 2 && !strcmp(cand[0].value, cand[1].value))
 			break;
 		nreads++;
@@ -433,8 +448,6 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			pixWrite(p, img, IFF_PNG);
 		}
 		e = tess_read_pix(eng, img, dpi, 7, wl, &text, &cand[v].conf, m);
-		if (!e && v == 0)
-			min_sym = tess_min_symbol_conf(eng);
 		/* a lone narrow character ("1") can defeat line mode: try word, then character mode */
 		for (int psm = 8; !e && !*text && psm <= 10; psm += 2) {
 			free(text);
@@ -496,7 +509,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	*rd = cand[best];
 	rd->conf = best_conf * best_votes / nreads;
 	rd->review = bad[best] || best_votes < nreads || best_conf < fd->min_conf ||
-		     (fd->cells && (int)strlen(rd->value) != filled);
+		     (fd->cells && utf8_count(rd->raw) != filled);
 	return DP_OK;
 }
 

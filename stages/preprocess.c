@@ -66,6 +66,7 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 	char key[48], val[48];
 	enum dp_err e = DP_OK;
 
+	engine_enter();
 	g = pixConvertTo8(pix, 0);
 	if (g && pixGetColormap(g)) {
 		PIX *t = pixRemoveColormap(g, REMOVE_CMAP_TO_GRAYSCALE);
@@ -73,6 +74,7 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 		g = t;
 	}
 	if (!g) {
+		engine_leave();
 		e = dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' could not be converted to grey", pageno, name);
 		goto out;
 	}
@@ -90,6 +92,7 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 	} else {
 		angle = 0;
 	}
+	engine_leave();
 	if (image_add_page(j, g, dpi) != 0) {
 		e = dp_fail(m, DP_ERR_ENGINE, "page %d of '%s': cannot store the page image", pageno, name);
 		goto out;
@@ -193,7 +196,10 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 	fp = fmemopen((void *)d, n, "rb");
 	if (!fp)
 		return dp_fail(m, DP_ERR_IO, "'%s': cannot open TIFF in memory", name);
-	if (tiffGetCount(fp, &count) != 0 || count < 1) {
+	engine_enter();
+	int rc = tiffGetCount(fp, &count);
+	engine_leave();
+	if (rc != 0 || count < 1) {
 		fclose(fp);
 		return dp_fail(m, DP_ERR_CORRUPT, "'%s' is a damaged TIFF (no readable page)", name);
 	}
@@ -204,12 +210,17 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 	for (l_int32 i = 0; i < count; i++) {
 		l_int32 w = 0, h = 0, bps, spp, res, cmap, fmt;
 		PIX *pix;
-		if (readHeaderMemTiff(d, n, i, &w, &h, &bps, &spp, &res, &cmap, &fmt) != 0)
+		engine_enter();
+		int hrc = readHeaderMemTiff(d, n, i, &w, &h, &bps, &spp, &res, &cmap, &fmt);
+		engine_leave();
+		if (hrc != 0)
 			return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' is truncated or damaged", i + 1, name);
 		e = check_pixels(w, h, i + 1, name, c, m);
 		if (e)
 			return e;
+		engine_enter();
 		pix = pixReadMemTiff(d, n, i);
+		engine_leave();
 		if (!pix)
 			return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' is truncated or damaged", i + 1, name);
 		e = add_page(j, pix, i + 1, c, name, m);
@@ -228,11 +239,15 @@ static enum dp_err read_single(struct job *j, const unsigned char *d, size_t n, 
 	PIX *pix;
 	enum dp_err e;
 
-	if (pixReadHeaderMem(d, n, &fmt, &w, &h, &bps, &spp, &cmap) != 0)
+	engine_enter();
+	int hrc = pixReadHeaderMem(d, n, &fmt, &w, &h, &bps, &spp, &cmap);
+	engine_leave();
+	if (hrc != 0)
 		return dp_fail(m, DP_ERR_CORRUPT, "'%s': the image header is damaged or truncated", name);
 	e = check_pixels(w, h, 1, name, c, m);
 	if (e)
 		return e;
+	engine_enter();
 	if (fmt == IFF_JFIF_JPEG) {
 		pix = pixReadMemJpeg(d, n, 0, 1, &nwarn, L_JPEG_READ_LUMINANCE);
 		if (pix && nwarn > 0)
@@ -240,6 +255,7 @@ static enum dp_err read_single(struct job *j, const unsigned char *d, size_t n, 
 	} else {
 		pix = pixReadMem(d, n);
 	}
+	engine_leave();
 	if (!pix)
 		return dp_fail(m, DP_ERR_CORRUPT, "page 1 of '%s' is truncated or damaged and cannot be decoded", name);
 	e = add_page(j, pix, 1, c, name, m);

@@ -10,8 +10,10 @@
 const struct stage *const stage_table[] = {
 	&stage_ingest,
 	&stage_preprocess,
+	&stage_qr,
 	&stage_ocr,
 	&stage_validate,
+	&stage_enrich,
 	&stage_audio,
 	&stage_asr,
 	&stage_load,

@@ -27,6 +27,7 @@
 #include "../src/forms.h"
 #include "../src/expr.h"
 #include "../src/normalize.h"
+#include "../src/status.h"
 #include "../src/util.h"
 
 struct val_state {
@@ -230,14 +231,23 @@ static void check_page(struct val_state *s, struct job *j, int page, const struc
 		const char *label = fd->label[0] ? fd->label : fd->name;
 		if (!jf)
 			continue;
+		if (fd->required && fd->type == FT_CHECKBOX && strcmp(jf->value, "yes")) {
+			snprintf(ja, sizeof ja, "必須のチェック欄「%s」に印がありません", label);
+			snprintf(en, sizeof en, "required checkbox '%s' (%s) is not ticked", fd->name, label);
+			issue(j, fd->name, "required_missing", "error", ja, en);
+			continue;
+		}
 		if (fd->required && !jf->value[0]) {
 			snprintf(ja, sizeof ja, "必須項目「%s」が記入されていません", label);
 			snprintf(en, sizeof en, "required field '%s' (%s) is empty", fd->name, label);
 			issue(j, fd->name, "required_missing", "error", ja, en);
 			continue;
 		}
-		if (!value_valid(fd->type, jf->value) || (jf->value[0] == '\0' && jf->raw[0] && fd->type != FT_CHOICE &&
-							     fd->type != FT_CHECKBOX)) {
+		/* the value, and what OCR actually read (a stray character, an era date
+		 * outside its era), must both be valid for the type */
+		int raw_bad = !strcmp(jf->source, "ocr") && jf->raw[0] && !value_valid(fd->type, jf->raw);
+		if (raw_bad || !value_valid(fd->type, jf->value) ||
+		    (jf->value[0] == '\0' && jf->raw[0] && fd->type != FT_CHOICE && fd->type != FT_CHECKBOX)) {
 			snprintf(ja, sizeof ja, "「%s」の値「%s」は%sとして正しくありません", label, jf->raw,
 				 field_type_name(fd->type));
 			snprintf(en, sizeof en, "'%s' (%s): '%s' is not a valid %s", fd->name, label, jf->raw,
@@ -277,7 +287,6 @@ static void check_page(struct val_state *s, struct job *j, int page, const struc
 static enum dp_err val_process(void *state, struct job *j, struct dp_msg *m)
 {
 	struct val_state *s = state;
-	int errors = 0, review = 0;
 
 	(void)m;
 	if (!j->form_type[0])
@@ -300,15 +309,8 @@ static enum dp_err val_process(void *state, struct job *j, struct dp_msg *m)
 			snprintf(en, sizeof en, "'%s' was read with low confidence (%.0f): please check it",
 				 j->fields[i].name, j->fields[i].conf);
 			job_add_issue(j, j->fields[i].name, "low_confidence", "notice", ja, en);
-			review = 1;
 		}
-	for (size_t i = 0; i < j->nissues; i++) {
-		if (!strcmp(j->issues[i].severity, "error"))
-			errors++;
-		else if (!strcmp(j->issues[i].severity, "warning"))
-			review = 1;
-	}
-	str_copy(j->status, sizeof j->status, errors ? "invalid" : review ? "needs_review" : "accepted");
+	job_settle_status(j);
 	return DP_OK;
 }
 

@@ -20,5 +20,5 @@ import json, sys
 a, b = [json.loads(l) for l in sys.stdin]
 print(a["kind"], a["pages"], "Subsidy" in a["full_text"], [t["stage"] for t in a["timings"]], b["status"])')
 eq "inspect JSON: kind, pages, text, timings, rejection" \
-	"scan 1 True ['ingest', 'preprocess', 'ocr', 'validate'] rejected" "$r"
+	"scan 1 True ['ingest', 'preprocess', 'qr', 'ocr', 'validate', 'enrich'] rejected" "$r"
 done_testing

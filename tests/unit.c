@@ -10,11 +10,15 @@
 #include "../src/fees.h"
 #include "../src/forms.h"
 #include "../src/fuzzy.h"
+#include "../src/grants.h"
+#include "../src/identity.h"
 #include "../src/normalize.h"
 #include "../src/job.h"
 #include "../src/sniff.h"
 #include "../src/tess.h"
 #include "../src/log.h"
+#include "../src/receipt.h"
+#include "../src/status.h"
 #include "../src/util.h"
 
 static int failures, checks;
@@ -189,6 +193,8 @@ static void test_normalize(void)
 	NORM(norm_digits, "12a45", NULL, -1);
 	NORM(norm_text, "山田 太郎", "山田太郎", 0);
 	NORM(norm_text, "ＡＢＣ商事", "ABC商事", 0);
+	NORM(norm_text, "DX—-—B2", "DX-B2", 0);
+	NORM(norm_text, "データーセンター", "データーセンター", 0);
 	/* 法人番号: check digit computed here independently: 9 - (sum of digits times 1,2 from the right) mod 9 */
 	CHECK(corporate_number_valid("7000012050002")); /* published example (国税庁) */
 	CHECK(!corporate_number_valid("8000012050002"));
@@ -237,20 +243,23 @@ static void test_forms(void)
 	CHECK(forms_parse(&f, "t.form", good, &m) == DP_OK);
 	CHECK(f.nfields == 2 && f.fields[0].type == FT_YEN && f.fields[0].required && f.fields[1].nopts == 2);
 	free(f.fields);
-	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = x\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5\n", &m));
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = 試験申請書\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5\n", &m));
 	CHECK(strstr(m.text, "t.form:6:") != NULL);
 	free(f.fields);
-	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = x\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5 5\ntype = money\n", &m));
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = 試験申請書\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5 5\ntype = money\n", &m));
 	CHECK(strstr(m.text, "t.form:7: unknown type 'money'") != NULL);
 	free(f.fields);
-	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = x\ntitle_box = 1 1 10 5\n[field a]\nbox = 300 1 5 5\n", &m));
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = 試験申請書\ntitle_box = 1 1 10 5\n[field a]\nbox = 300 1 5 5\n", &m));
 	CHECK(strstr(m.text, "outside") != NULL);
 	free(f.fields);
-	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = x\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5 5\n[check]\nrule = a = zz\n", &m));
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = 試験申請書\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5 5\n[check]\nrule = a = zz\n", &m));
 	CHECK(strstr(m.text, "'zz'") != NULL);
 	free(f.fields);
 	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\ntitle_box = 1 1 10 5\n", &m));
 	CHECK(strstr(m.text, "match") != NULL);
+	free(f.fields);
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = 申請書\ntitle_box = 1 1 10 5\n", &m));
+	CHECK(strstr(m.text, "t.form:3: match '申請書' is too short") != NULL);
 	free(f.fields);
 }
 
@@ -279,6 +288,107 @@ static void test_fuzzy(void)
 	CHECK(fuzzy_find("補助金交付申請書", "行政書士試験合格証明書交付申請書") < 0.75);
 }
 
+/* grants.conf, the entrance QR payload, receipts, the shared status rule */
+static void test_qr_grants(void)
+{
+	struct grant_set gs;
+	struct dp_msg m;
+	struct identity id;
+	char sha[65], proc[32], payload[256];
+	int line;
+	const struct grant_program *g, *only;
+
+	CHECK(grants_parse(&gs, "g.conf",
+			   "# c\n[IT2024]\nname = IT\nprocedure = P003\nrate = 2/3\nmax = 4500000\n"
+			   "window = 2024-04-01..2025-03-31\nrequired = company, tel ,amount\n"
+			   "[GX]\nrate = 0.75\n",
+			   &m) == DP_OK);
+	CHECK(gs.n == 2);
+	g = grants_find(&gs, "it2024");
+	CHECK(g && g->rate_num == 2 && g->rate_den == 3 && g->max_yen == 4500000);
+	CHECK(g && !strcmp(g->from, "2024-04-01") && !strcmp(g->to, "2025-03-31"));
+	CHECK(g && g->nrequired == 3 && !strcmp(g->required[1], "tel"));
+	CHECK(g && grants_within_rate(g, 3000000, 2000000) == 1);
+	CHECK(g && grants_within_rate(g, 3000000, 2000001) == 0);
+	CHECK(g && grants_within_rate(g, 1000, 667) == 0 && grants_within_rate(g, 1000, 666) == 1);
+	CHECK(g && grants_rate_cap(g, 1000) == 666);
+	g = grants_find(&gs, "GX");
+	CHECK(g && g->rate_num == 75 && g->rate_den == 100 && g->max_yen == -1 && !g->from[0]);
+	CHECK(grants_for_procedure(&gs, "P003", &only) == 1 && only && !strcmp(only->id, "IT2024"));
+	CHECK(grants_for_procedure(&gs, "P009", &only) == 0 && !only);
+	grants_release(&gs);
+	CHECK(grants_parse(&gs, "g.conf", "[A]\nrate = 3/2\n", &m) == DP_ERR_CONFIG && strstr(m.text, "g.conf:2:"));
+	CHECK(grants_parse(&gs, "g.conf", "[A]\nrate = 1/2\nwindow = 2025-04-01..2024-03-31\n", &m) == DP_ERR_CONFIG &&
+	      strstr(m.text, "g.conf:3:"));
+	CHECK(grants_parse(&gs, "g.conf", "[A]\nrate = 1/2\nwindow = 2025-02-30..2025-03-31\n", &m) == DP_ERR_CONFIG);
+	CHECK(grants_parse(&gs, "g.conf", "[A]\nrate = 1/2\nmax = 1,000\n", &m) == DP_ERR_CONFIG && strstr(m.text, ":3:"));
+	CHECK(grants_parse(&gs, "g.conf", "[A]\nrate = 1/2\nceiling = 5\n", &m) == DP_ERR_CONFIG &&
+	      strstr(m.text, "unknown key 'ceiling'"));
+	CHECK(grants_parse(&gs, "g.conf", "[A]\nname = x\n[B]\nrate = 1/2\n", &m) == DP_ERR_CONFIG &&
+	      strstr(m.text, "g.conf:1:") && strstr(m.text, "no 'rate"));
+	CHECK(grants_parse(&gs, "g.conf", "[A]\nrate = 1/2\n[A]\nrate = 1/2\n", &m) == DP_ERR_CONFIG &&
+	      strstr(m.text, "twice"));
+	CHECK(grants_parse(&gs, "g.conf", "rate = 1/2\n", &m) == DP_ERR_CONFIG);
+	grants_release(&gs);
+
+	/* the entrance QR payload */
+	{
+		const char ok[] = "\xEF\xBB\xBFname=山田 太郎\r\norg = 株式会社サンプル\n\nTEL=03-5321-1111\nvisit=総務局\nfloor=3\n";
+		CHECK(identity_parse(ok, sizeof ok - 1, &id, &line) == IDENTITY_OK);
+		CHECK(!strcmp(id.name, "山田 太郎") && !strcmp(id.org, "株式会社サンプル") && !strcmp(id.tel, "03-5321-1111") &&
+		      !strcmp(id.visit, "総務局"));
+	}
+	CHECK(identity_parse("hello world\n", 12, &id, &line) == IDENTITY_NOT_PAIRS && line == 1);
+	CHECK(identity_parse("floor=3\ngate=B\n", 15, &id, &line) == IDENTITY_NO_KEYS);
+	CHECK(identity_parse("name=\n", 6, &id, &line) == IDENTITY_NO_KEYS);
+	CHECK(identity_parse("name=a\nname=b\n", 14, &id, &line) == IDENTITY_DUPLICATE && line == 2);
+	CHECK(identity_parse("name=\x8e\x52\x93\x63\n", 9, &id, &line) == IDENTITY_NOT_UTF8); /* Shift_JIS 山田 */
+	CHECK(identity_parse("name=a\x01" "b\n", 9, &id, &line) == IDENTITY_BAD_VALUE);
+	{
+		char big[IDENTITY_PAYLOAD_MAX + 2];
+		memset(big, 'a', sizeof big);
+		memcpy(big, "name=", 5);
+		CHECK(identity_parse(big, sizeof big, &id, &line) == IDENTITY_TOO_LONG);
+		CHECK(identity_parse(big, 5 + IDENTITY_VALUE_MAX + 1, &id, &line) == IDENTITY_BAD_VALUE);
+		CHECK(identity_parse(big, 5 + IDENTITY_VALUE_MAX, &id, &line) == IDENTITY_OK);
+	}
+	CHECK(utf8_valid("山田", 6) && !utf8_valid("\xE5\xB1", 2) && !utf8_valid("\xC0\xAF", 2) &&
+	      !utf8_valid("\xED\xA0\x80", 3) && !utf8_valid("a\0b", 3));
+
+	/* receipts: the payload round-trips, carries nothing but id and code */
+	memset(sha, 'a', 64);
+	sha[64] = '\0';
+	CHECK(receipt_payload(sha, "P003", payload, sizeof payload) == 0);
+	CHECK(!strncmp(payload, "docpipe-receipt\ndoc=aaaa", 24) && strstr(payload, "\nprocedure=P003\n"));
+	CHECK(receipt_parse(payload, strlen(payload), sha, proc) == 0 && !strcmp(proc, "P003") && sha[63] == 'a');
+	CHECK(receipt_payload("abc", "P003", payload, sizeof payload) == -1);
+	CHECK(receipt_payload(sha, "P0\n03", payload, sizeof payload) == -1);
+	CHECK(receipt_parse("name=x\n", 7, sha, proc) == -1);
+	{
+		unsigned char *png = NULL;
+		size_t len = 0;
+		CHECK(receipt_png("docpipe-receipt\ndoc=x\n", &png, &len, &m) == DP_OK && len > 100 &&
+		      !memcmp(png, "\x89PNG", 4));
+		free(png);
+	}
+
+	/* the status rule validate and enrich share */
+	{
+		struct job *j = job_new();
+		job_add_field(j, 1, "a", "1", "1", 90, 0, "ocr");
+		job_add_issue(j, "a", "changed_since_last", "notice", "x", "x");
+		job_settle_status(j);
+		CHECK(!strcmp(j->status, "accepted"));
+		job_add_issue(j, "a", "qr_mismatch", "warning", "x", "x");
+		job_settle_status(j);
+		CHECK(!strcmp(j->status, "needs_review"));
+		job_add_issue(j, "a", "grant_over_rate", "error", "x", "x");
+		job_settle_status(j);
+		CHECK(!strcmp(j->status, "invalid"));
+		job_free(&j);
+	}
+}
+
 int main(void)
 {
 	test_normalize();
@@ -291,6 +401,7 @@ int main(void)
 	test_sniff();
 	test_tidy();
 	test_log_kv();
+	test_qr_grants();
 	printf("unit: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }

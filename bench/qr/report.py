@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""bench/qr/report.py INSPECT.jsonl FIXTURE_TRUTH BENCH_TRUTH N: the markdown
+section of docs/PERFORMANCE.md for the entrance QR code (bench/qr_bench.sh)."""
+import collections
+import json
+import os
+import platform
+import statistics
+import sys
+
+jsonl, fix_truth, bench_truth, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+truth = {}
+for e in json.load(open(fix_truth, encoding="utf-8")):
+    if e["file"].startswith("scans/"):
+        truth["fixtures/qr/" + e["file"]] = dict(e, set="fixture")
+for e in json.load(open(bench_truth, encoding="utf-8")):
+    truth[os.path.join(os.path.dirname(bench_truth), e["file"])] = dict(e, set="random")
+
+qr_rows, none_rows = [], []
+for line in open(jsonl, encoding="utf-8"):
+    d = json.loads(line)
+    cpu = sum(t["cpu_ms"] for t in d["timings"] if t["stage"] == "qr")
+    e = truth.get(d["file"])
+    if e is None:          # fixtures/forms pages: no QR code
+        none_rows.append((d["file"], cpu, d["attrs"].get("qr.pass")))
+        continue
+    if e["payload"] is None:
+        none_rows.append((d["file"], cpu, d["attrs"].get("qr.pass")))
+        continue
+    got = d["attrs"].get("identity.raw")
+    ok = got == e["payload"] if e.get("payload_utf8") and e.get("identity") else d["attrs"].get("qr.pass") == "malformed"
+    qr_rows.append(dict(e, ok=ok, cpu=cpu, qpass=d["attrs"].get("qr.pass", "none")))
+
+
+def rate(rows):
+    k = sum(r["ok"] for r in rows)
+    return "%d/%d (%.1f %%)" % (k, len(rows), 100.0 * k / len(rows)) if rows else "-"
+
+
+def ms(vals):
+    vals = sorted(vals)
+    if not vals:
+        return "-", "-", "-"
+    return ("%.0f" % statistics.median(vals), "%.0f" % statistics.mean(vals), "%.0f" % vals[int(0.9 * (len(vals) - 1))])
+
+
+def dpi_of(f):
+    for d in (200, 400):
+        if "dpi%d" % d in f:
+            return d
+    return 300
+
+
+out = []
+w = out.append
+w("## Entrance QR code (qr stage)")
+w("")
+w("Measured with `bench/qr_bench.sh %d` on %s (%d cores), zbar %s, QR only, one scanner per worker." %
+  (n, platform.processor() or platform.machine(), os.cpu_count() or 0, "0.23.92"))
+w("Pages: the %d committed fixture scans with a QR code (fixtures/qr/scans, two of them malformed payloads)"
+  " and %d random variants made by `fixtures/qr/gen_qr.py --bench` (deterministic), decoded by"
+  " `build/docpipe inspect`; a page counts as decoded when the identity stored equals the payload printed"
+  " (for a malformed payload: when it is reported as qr_malformed)." %
+  (sum(r["set"] == "fixture" for r in qr_rows), sum(r["set"] == "random" for r in qr_rows)))
+w("")
+w("**Decode rate: %s overall** (fixtures %s, random variants %s)." %
+  (rate(qr_rows), rate([r for r in qr_rows if r["set"] == "fixture"]), rate([r for r in qr_rows if r["set"] == "random"])))
+w("")
+groups = [
+    ("resolution", lambda r: "%d dpi" % r["dpi"]),
+    ("sticker rotation", lambda r: "%s deg" % r["sticker_deg"]),
+    ("page rotation", lambda r: "%s deg" % r["page_deg"]),
+    ("degradation", lambda r: r["degrade"]),
+    ("module size", lambda r: "%.2f mm" % r["module_mm"]),
+    ("position", lambda r: r.get("where") or "-"),
+    ("pass that decoded", lambda r: r["qpass"]),
+]
+for title, key in groups:
+    w("| %s | pages | decoded | qr CPU ms median | mean | p90 |" % title)
+    w("| --- | ---: | --- | ---: | ---: | ---: |")
+    by = collections.defaultdict(list)
+    for r in qr_rows:
+        by[key(r)].append(r)
+    for k in sorted(by, key=lambda x: (len(x), x)):
+        md, mn, p9 = ms([r["cpu"] for r in by[k]])
+        w("| %s | %d | %s | %s | %s | %s |" % (k, len(by[k]), rate(by[k]), md, mn, p9))
+    w("")
+w("Cost of looking and finding nothing (form pages without a QR code: fixtures/forms clean and degraded,"
+  " plus fixtures/qr/scans/qr_none.png); every fallback pass runs:")
+w("")
+w("| resolution | pages | qr CPU ms median | mean | p90 |")
+w("| --- | ---: | ---: | ---: | ---: |")
+by = collections.defaultdict(list)
+for f, cpu, _ in none_rows:
+    by[dpi_of(f)].append(cpu)
+for k in sorted(by):
+    md, mn, p9 = ms(by[k])
+    w("| %d dpi | %d | %s | %s | %s |" % (k, len(by[k]), md, mn, p9))
+w("")
+fails = [r for r in qr_rows if not r["ok"]]
+if fails:
+    w("Not decoded:")
+    w("")
+    for r in fails:
+        w("- `%s`: %d dpi, sticker %s deg, page %s deg, %s, modules %.2f mm" %
+          (r["file"], r["dpi"], r["sticker_deg"], r["page_deg"], r["degrade"], r["module_mm"]))
+    w("")
+w("Reproduce: `bench/qr_bench.sh %d` (needs python3-pil and python3-qrcode for the generator;"
+  " about 1 s of wall time per page, most of it OCR, which this figure does not count)." % n)
+print("\n".join(out))
