@@ -84,7 +84,8 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 	b = pixThresholdToBinary(g, thresh);
 	if (b && pixFindSkew(b, &angle, &conf) == 0 && conf >= 2.5 && fabsf(angle) >= 0.05f &&
 	    fabsf(angle) <= 10.0f) {
-		rot = pixRotate(g, angle * (l_float32)(M_PI / 180.0), L_ROTATE_SHEAR, L_BRING_IN_WHITE, 0, 0);
+		/* area mapping keeps 2-pixel QR modules intact; shear (3 ms) breaks them */
+		rot = pixRotate(g, angle * (l_float32)(M_PI / 180.0), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
 		if (rot) {
 			pixDestroy(&g);
 			g = rot;
