@@ -49,4 +49,4 @@ $(FUZZ_OUT)/cov/fuzz_$(1): $(FUZZ_OUT)/cov/obj/fuzz/fuzz_$(1).o $(patsubst %,$(F
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_LINK,$(t))))
 
--include $(shell find $(FUZZ_OUT)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(FUZZ_OUT)/obj $(FUZZ_OUT)/cov/obj -name '*.d' 2>/dev/null)

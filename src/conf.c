@@ -53,6 +53,14 @@ static const struct conf_row rows[] = {
 	{ "asr", "lm", CT_PATH, S(asr_lm), 0, 0, "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin", NULL },
 	{ "asr", "chunk_max_seconds", CT_INT, S(asr_chunk_max_s), 5, 600, "30", NULL },
 	{ "asr", "chunk_min_seconds", CT_INT, S(asr_chunk_min_s), 1, 600, "8", NULL },
+	{ "asr", "topn", CT_INT, S(asr_topn), 1, 64, "2", NULL },
+	{ "asr", "maxhmmpf", CT_INT, S(asr_maxhmmpf), -1, 1000000, "3000", NULL },
+	{ "asr", "pl_window", CT_INT, S(asr_pl_window), 0, 50, "5", NULL },
+	{ "asr", "fwdflat", CT_BOOL, S(asr_fwdflat), 0, 1, "yes", NULL },
+	{ "asr", "bestpath", CT_BOOL, S(asr_bestpath), 0, 1, "yes", NULL },
+	{ "asr", "vocabulary_lm", CT_PATH, S(asr_vocab_lm), 0, 0, "", NULL },
+	{ "asr", "vocabulary_weight", CT_INT, S(asr_vocab_weight), 1, 99, "30", NULL },
+	{ "asr", "vocabulary_dict", CT_PATH, S(asr_vocab_dict), 0, 0, "", NULL },
 	{ "output", "archive", CT_PATH, S(archive_dir), 0, 0, "var/archive", NULL },
 	{ "output", "receipts", CT_PATH, S(receipts_dir), 0, 0, "", NULL },
 	{ "watch", "inbox", CT_PATH, S(inbox), 0, 0, "var/inbox", NULL },
@@ -227,6 +235,11 @@ enum dp_err conf_load(struct conf *c, const char *path, struct dp_msg *m)
 		return dp_fail(m, DP_ERR_CONFIG, "%s: contains a NUL byte: is it a text file?", path);
 	}
 	path_dirname(path, dir, sizeof dir);
+	if (strlen(dir) > CONF_PATH_MAX - 64) {
+		free(text);
+		return dp_fail(m, DP_ERR_CONFIG, "%s: the folder's path is longer than %d bytes: move the file", path,
+			       CONF_PATH_MAX - 64);
+	}
 	conf_defaults(c, dir);
 	snprintf(c->path, sizeof c->path, "%s", path);
 	e = conf_parse(c, path, text, dir, m);

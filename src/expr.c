@@ -15,7 +15,10 @@ struct ex {
 	char msg[200];
 	char (*names)[64];
 	int nnames, maxnames;
+	int depth;     /* parentheses and unary minus nest at most EXPR_DEPTH deep */
 };
+
+#define EXPR_DEPTH 64
 
 static void skip(struct ex *x)
 {
@@ -29,8 +32,15 @@ static long double primary(struct ex *x)
 {
 	skip(x);
 	if (*x->p == '(') {
+		if (++x->depth > EXPR_DEPTH) {
+			if (!x->err)
+				snprintf(x->msg, sizeof x->msg, "rule nests parentheses too deeply");
+			x->err = 1;
+			return 0;
+		}
 		x->p++;
 		long double v = expr(x);
+		x->depth--;
 		skip(x);
 		if (*x->p != ')') {
 			if (!x->err)
@@ -70,8 +80,16 @@ static long double unary(struct ex *x)
 {
 	skip(x);
 	if (*x->p == '-') {
+		if (++x->depth > EXPR_DEPTH) {
+			if (!x->err)
+				snprintf(x->msg, sizeof x->msg, "rule has too many minus signs in a row");
+			x->err = 1;
+			return 0;
+		}
 		x->p++;
-		return -unary(x);
+		long double v = -unary(x);
+		x->depth--;
+		return v;
 	}
 	return primary(x);
 }

@@ -62,6 +62,8 @@ enum dp_err fees_parse(struct fee_schedule *fs, const char *name, const char *te
 		char *key = str_trim(s), *val = str_trim(eq + 1);
 		if (!r)
 			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: '%s' comes before any [PROCEDURE] section", name, lineno, key);
+		if (!*val)
+			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: '%s' has no value", name, lineno, key);
 		if (!strcmp(key, "name")) {
 			str_copy(r->name, sizeof r->name, val);
 		} else if (!strcmp(key, "unit_fee")) {

@@ -223,6 +223,13 @@ static void test_expr(void)
 	CHECK(expr_check_rule("total = fee +", &m) != 0);
 	CHECK(expr_check_rule("total fee", &m) != 0);
 	CHECK(expr_check_rule("(a = b", &m) != 0);
+	CHECK(expr_check_rule("amount <= cost / rate * 2", &m) == 0); /* found by fuzz_expr */
+	{
+		char deep[400];
+		memset(deep, '(', 200);
+		strcpy(deep + 200, "a = b");
+		CHECK(expr_check_rule(deep, &m) != 0 && strstr(m.text, "deeply"));
+	}
 	CHECK(expr_names("total = fee + postage", names, 8) == 3 && !strcmp(names[2], "postage"));
 	CHECK(expr_eval_rule("total = fee + postage", lookup, NULL, &l, &r) == 1);
 	v_total = 1500;
@@ -276,6 +283,8 @@ static void test_fees(void)
 	CHECK(strstr(m.text, "f.conf:2:") != NULL);
 	fees_release(&fs);
 	CHECK(fees_parse(&fs, "f.conf", "[P1]\nfee = 3\n", &m) == DP_ERR_CONFIG);
+	fees_release(&fs);
+	CHECK(fees_parse(&fs, "f.conf", "[P1]\nunit_fee =\n", &m) == DP_ERR_CONFIG && strstr(m.text, "no value"));
 	fees_release(&fs);
 }
 
