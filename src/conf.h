@@ -50,6 +50,11 @@ struct conf {
 	char asr_lm[CONF_PATH_MAX];
 	int asr_chunk_max_s;
 	int asr_chunk_min_s;
+	int asr_topn, asr_maxhmmpf, asr_pl_window; /* PocketSphinx -topn -maxhmmpf -pl_window */
+	int asr_fwdflat, asr_bestpath;             /* second passes, yes/no */
+	char asr_vocab_lm[CONF_PATH_MAX];          /* domain LM interpolated with lm; "" none */
+	int asr_vocab_weight;                      /* its weight, percent */
+	char asr_vocab_dict[CONF_PATH_MAX];        /* pronunciations added to dict; "" none */
 	/* [output] */
 	char archive_dir[CONF_PATH_MAX];
 	char receipts_dir[CONF_PATH_MAX];
