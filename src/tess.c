@@ -185,15 +185,33 @@ char *tess_tidy(const char *src)
 	return buf_detach(&b, NULL);
 }
 
+static int lines_of_current(struct tess *t, struct tess_line **out);
+
 int tess_lines(struct tess *t, int x, int y, int w, int h, int psm, struct tess_line **out)
+{
+	settings(t, psm, "");
+	TessBaseAPISetRectangle(t->api, x, y, w, h);
+	return lines_of_current(t, out);
+}
+
+int tess_lines_pix(struct tess *t, PIX *pix, int dpi, int psm, struct tess_line **out)
+{
+	settings(t, psm, "");
+	engine_enter();
+	TessBaseAPISetImage2(t->api, pix);
+	TessBaseAPISetSourceResolution(t->api, dpi > 0 ? dpi : 300);
+	engine_leave();
+	t->page = NULL; /* the engine now holds this image, not the page */
+	return lines_of_current(t, out);
+}
+
+static int lines_of_current(struct tess *t, struct tess_line **out)
 {
 	TessResultIterator *it;
 	struct tess_line *lines = NULL;
 	int n = 0;
 
 	*out = NULL;
-	settings(t, psm, "");
-	TessBaseAPISetRectangle(t->api, x, y, w, h);
 	engine_enter();
 	if (TessBaseAPIRecognize(t->api, NULL) != 0) {
 		engine_leave();

@@ -46,6 +46,8 @@ struct tess_line {
  * count (*out malloc'd), -1 on failure. */
 int tess_lines(struct tess *t, int x, int y, int w, int h, int psm, struct tess_line **out);
 void tess_lines_free(struct tess_line *lines, int n);
+/* The same over a whole PIX (boxes in that PIX's pixels). */
+int tess_lines_pix(struct tess *t, PIX *pix, int dpi, int psm, struct tess_line **out);
 
 /* After tess_read_pix(): the characters of the last recognition with their
  * boxes (in the image's pixels). Returns the count (*out malloc'd, each text
