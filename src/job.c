@@ -99,6 +99,20 @@ struct job_field *job_find_field(struct job *j, const char *name)
 	return NULL;
 }
 
+struct job_field *job_page_field(struct job *j, int page, const char *name)
+{
+	for (size_t i = 0; i < j->nfields; i++)
+		if (j->fields[i].page == page && !strcmp(j->fields[i].name, name))
+			return &j->fields[i];
+	return NULL;
+}
+
+const char *job_page_value(struct job *j, int page, const char *name)
+{
+	struct job_field *f = job_page_field(j, page, name);
+	return f ? f->value : "";
+}
+
 void job_add_issue(struct job *j, const char *field, const char *code, const char *severity,
 		   const char *msg_ja, const char *msg_en)
 {

@@ -97,6 +97,9 @@ void job_set_error(struct job *j, const char *status, const char *fmt, ...)
 struct job_field *job_add_field(struct job *j, int page, const char *name, const char *value,
 				const char *raw, double conf, int needs_review, const char *source);
 struct job_field *job_find_field(struct job *j, const char *name);
+/* The field `name` of page `page`, NULL if absent; its value or "" */
+struct job_field *job_page_field(struct job *j, int page, const char *name);
+const char *job_page_value(struct job *j, int page, const char *name);
 void job_add_issue(struct job *j, const char *field, const char *code, const char *severity,
 		   const char *msg_ja, const char *msg_en);
 struct job_run *job_add_run(struct job *j, const char *stage);

@@ -91,19 +91,6 @@ static enum dp_err enrich_init(void **state, const struct conf *c, struct dp_msg
 
 /* ---- helpers on the job ---- */
 
-static struct job_field *page_field(struct job *j, int page, const char *name)
-{
-	for (size_t i = 0; i < j->nfields; i++)
-		if (j->fields[i].page == page && !strcmp(j->fields[i].name, name))
-			return &j->fields[i];
-	return NULL;
-}
-
-static const char *value_of(struct job *j, int page, const char *name)
-{
-	struct job_field *f = page_field(j, page, name);
-	return f ? f->value : "";
-}
 
 static int has_issue(const struct job *j, const char *field, const char *code)
 {
@@ -245,7 +232,7 @@ static void enrich_identity(struct enrich_state *s, struct job *j)
 		if (!qv || !*qv)
 			continue;
 		for (int c = 0; c < 3 && mp->fields[c] && !f; c++)
-			f = page_field(j, page, mp->fields[c]);
+			f = job_page_field(j, page, mp->fields[c]);
 		field_value(mp->kind, qv, val, sizeof val);
 		if (!f) {
 			job_add_field(j, page, mp->fields[0], val, qv, 100, 0, "qr");
@@ -269,7 +256,7 @@ static const char *const CORROBORATED_CLEARS[] = { "low_confidence", NULL };
 
 static void check_corporate_number(struct job *j, int page, const struct form *form)
 {
-	struct job_field *f = page_field(j, page, "corporate_number");
+	struct job_field *f = job_page_field(j, page, "corporate_number");
 	char ja[512], en[512];
 	const char *label = label_of(form, "corporate_number");
 
@@ -383,7 +370,7 @@ static int program_requires(const struct grant_program *g, const char *name)
 static void autofill(struct enrich_state *s, struct job *j, int page, const struct form *form,
 		     const struct grant_program *g)
 {
-	struct job_field *cf = page_field(j, page, "corporate_number");
+	struct job_field *cf = job_page_field(j, page, "corporate_number");
 	struct previous pv;
 	char corp[32], list[256] = "", num[32];
 
@@ -403,7 +390,7 @@ static void autofill(struct enrich_state *s, struct job *j, int page, const stru
 		const char *name = COMPANY_FIELDS[k];
 		const char *last = pv.values[k];
 		enum cmp_kind kind = strcmp(name, "tel") ? CMP_TEXT : CMP_PHONE;
-		struct job_field *f = page_field(j, page, name);
+		struct job_field *f = job_page_field(j, page, name);
 
 		if (!last[0] || (!f && !form_field(form, name) && !program_requires(g, name)))
 			continue;
@@ -440,7 +427,7 @@ static void autofill(struct enrich_state *s, struct job *j, int page, const stru
 
 static int yen_of(struct job *j, int page, const char *name, long long *v)
 {
-	const char *s = value_of(j, page, name);
+	const char *s = job_page_value(j, page, name);
 	char *end;
 
 	if (!*s)
@@ -454,7 +441,7 @@ static const struct grant_program *page_program(struct enrich_state *s, struct j
 {
 	const struct grant_program *only = NULL, *g = NULL;
 	int nproc = grants_for_procedure(&s->grants, form->procedure, &only);
-	struct job_field *pf = page_field(j, page, "program");
+	struct job_field *pf = job_page_field(j, page, "program");
 	char pv[256] = "";
 
 	if (pf)
@@ -477,7 +464,7 @@ static void check_grant(struct job *j, int page, const struct form *form, const 
 {
 	long long elig, amount;
 	char ja[1024], en[1024];
-	const char *date = value_of(j, page, "application_date");
+	const char *date = job_page_value(j, page, "application_date");
 
 	if (yen_of(j, page, "amount", &amount) == 0) {
 		if (yen_of(j, page, "eligible_cost", &elig) == 0 && grants_within_rate(g, elig, amount) != 1) {
@@ -507,7 +494,7 @@ static void check_grant(struct job *j, int page, const struct form *form, const 
 	for (int i = 0; i < g->nrequired; i++) {
 		const char *name = g->required[i];
 		const char *label = label_of(form, name);
-		if (*value_of(j, page, name) || has_issue(j, name, "required_missing"))
+		if (*job_page_value(j, page, name) || has_issue(j, name, "required_missing"))
 			continue;
 		snprintf(ja, sizeof ja, "「%s」は補助事業 %s の必須項目ですが、記入がなく前回の申請からも補えません", label,
 			 g->id);

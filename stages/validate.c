@@ -64,23 +64,10 @@ struct page_ctx {
 	int page;
 };
 
-static struct job_field *page_field(struct job *j, int page, const char *name)
-{
-	for (size_t i = 0; i < j->nfields; i++)
-		if (j->fields[i].page == page && !strcmp(j->fields[i].name, name))
-			return &j->fields[i];
-	return NULL;
-}
-
-static const char *value_of(struct job *j, int page, const char *name)
-{
-	struct job_field *f = page_field(j, page, name);
-	return f ? f->value : "";
-}
 
 static int number_of(struct job *j, int page, const char *name, long long *v)
 {
-	const char *s = value_of(j, page, name);
+	const char *s = job_page_value(j, page, name);
 	char *end;
 	if (!*s)
 		return -1;
@@ -91,7 +78,7 @@ static int number_of(struct job *j, int page, const char *name, long long *v)
 static int lookup(const char *name, long long *v, void *user)
 {
 	struct page_ctx *pc = user;
-	struct job_field *f = page_field(pc->j, pc->page, name);
+	struct job_field *f = job_page_field(pc->j, pc->page, name);
 	char *end;
 
 	if (!f)
@@ -142,7 +129,7 @@ static int has_option(const char *value, const char *option)
 
 static void check_digits(struct job *j, int page, const char *name, int lo, int hi, const char *label_ja)
 {
-	const char *v = value_of(j, page, name);
+	const char *v = job_page_value(j, page, name);
 	int n = (int)strlen(v);
 	char ja[256], en[256];
 
@@ -166,7 +153,7 @@ static void check_digits(struct job *j, int page, const char *name, int lo, int 
  * check digit) needs no review for low OCR confidence alone. */
 static void corroborate(struct job *j, int page, const char *name)
 {
-	struct job_field *f = page_field(j, page, name);
+	struct job_field *f = job_page_field(j, page, name);
 	if (f && f->needs_review && f->value[0]) {
 		const char *prev = job_attr(j, "corroborated");
 		char list[512];
@@ -180,8 +167,8 @@ static void check_fees(struct job *j, int page, const struct fee_rule *r)
 {
 	long long copies, fee, postage = 0;
 	char ja[512], en[512];
-	const char *payment = value_of(j, page, "payment");
-	const char *delivery = value_of(j, page, "delivery");
+	const char *payment = job_page_value(j, page, "payment");
+	const char *delivery = job_page_value(j, page, "delivery");
 
 	if (r->unit_fee >= 0 && number_of(j, page, "copies", &copies) == 0 && number_of(j, page, "fee", &fee) == 0 &&
 	    fee == r->unit_fee * copies) {
@@ -194,7 +181,7 @@ static void check_fees(struct job *j, int page, const struct fee_rule *r)
 			 r->unit_fee, copies, r->unit_fee * copies);
 		issue(j, "fee", "fee_mismatch", "error", ja, en);
 	}
-	if (r->ntiers && page_field(j, page, "postage") && number_of(j, page, "copies", &copies) == 0) {
+	if (r->ntiers && job_page_field(j, page, "postage") && number_of(j, page, "copies", &copies) == 0) {
 		long long want = has_option(delivery, r->mail_option) ? fees_postage(r, copies) : 0;
 		if (number_of(j, page, "postage", &postage) != 0)
 			postage = 0;
@@ -206,13 +193,13 @@ static void check_fees(struct job *j, int page, const struct fee_rule *r)
 			issue(j, "postage", "postage_mismatch", "error", ja, en);
 		}
 	}
-	if (page_field(j, page, "payment")) {
+	if (job_page_field(j, page, "payment")) {
 		int payeasy = has_option(payment, r->payeasy_option);
 		if (payeasy) {
 			check_digits(j, page, "payeasy_biller", 5, 5, "収納機関番号");
 			check_digits(j, page, "payeasy_customer", r->cust_min, r->cust_max, "お客様番号（納付番号）");
 			check_digits(j, page, "payeasy_confirm", r->conf_min, r->conf_max, "確認番号");
-		} else if (*value_of(j, page, "payeasy_biller") || *value_of(j, page, "payeasy_customer")) {
+		} else if (*job_page_value(j, page, "payeasy_biller") || *job_page_value(j, page, "payeasy_customer")) {
 			issue(j, "payment", "payeasy_unexpected", "warning",
 			      "Pay-easy の番号が記入されていますが、支払方法に Pay-easy が選択されていません",
 			      "Pay-easy numbers are filled in but Pay-easy is not ticked as the payment method");
@@ -227,7 +214,7 @@ static void check_page(struct val_state *s, struct job *j, int page, const struc
 
 	for (int i = 0; i < f->nfields; i++) {
 		const struct form_field *fd = &f->fields[i];
-		struct job_field *jf = page_field(j, page, fd->name);
+		struct job_field *jf = job_page_field(j, page, fd->name);
 		const char *label = fd->label[0] ? fd->label : fd->name;
 		if (!jf)
 			continue;
