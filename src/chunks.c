@@ -30,8 +30,10 @@ void chunks_merge(struct job *parent, struct job *const *children, int n)
 	struct buf text;
 	int seq = 0, failed = 0;
 
-	memcpy(sorted, children, (size_t)n * sizeof *sorted);
-	qsort(sorted, (size_t)n, sizeof *sorted, by_index);
+	if (n > 0) {
+		memcpy(sorted, children, (size_t)n * sizeof *sorted);
+		qsort(sorted, (size_t)n, sizeof *sorted, by_index);
+	}
 	buf_init(&text, JOB_TEXT_MAX);
 	for (int i = 0; i < n; i++) {
 		struct job *c = sorted[i];
@@ -61,6 +63,9 @@ void chunks_merge(struct job *parent, struct job *const *children, int n)
 			job_add_issue(parent, "", "chunk_failed", "warning", ja, en);
 		}
 	}
+	if (n > 0 && seq == 0 && failed < n)
+		job_add_issue(parent, "", "no_words", "notice", "音声はありましたが、認識できた言葉がありません",
+			      "the recording has sound but no words were recognised: listen to it, or check [asr] in pipeline.conf");
 	free(parent->full_text);
 	parent->full_text = buf_detach(&text, NULL);
 	if (failed && !parent->status[0])

@@ -5,7 +5,9 @@
  * children are back, chunks_merge() moves their transcript segments into the
  * parent (in chunk order, renumbered, times already absolute), joins their
  * text into the parent's full_text, appends their stage runs (so stage_runs
- * has every chunk's asr run) and records failed chunks as notices. */
+ * has every chunk's asr run) and records failed chunks as warnings (status
+ * needs_review). Chunks that all came back without a word give the notice
+ * no_words. */
 #ifndef DP_CHUNKS_H
 #define DP_CHUNKS_H
 

@@ -53,7 +53,7 @@ static const struct conf_row rows[] = {
 	{ "asr", "lm", CT_PATH, S(asr_lm), 0, 0, "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin", NULL },
 	{ "asr", "chunk_max_seconds", CT_INT, S(asr_chunk_max_s), 5, 600, "30", NULL },
 	{ "asr", "chunk_min_seconds", CT_INT, S(asr_chunk_min_s), 1, 600, "8", NULL },
-	{ "asr", "topn", CT_INT, S(asr_topn), 1, 64, "2", NULL },
+	{ "asr", "topn", CT_INT, S(asr_topn), 1, 64, "3", NULL },
 	{ "asr", "maxhmmpf", CT_INT, S(asr_maxhmmpf), -1, 1000000, "3000", NULL },
 	{ "asr", "pl_window", CT_INT, S(asr_pl_window), 0, 50, "5", NULL },
 	{ "asr", "fwdflat", CT_BOOL, S(asr_fwdflat), 0, 1, "yes", NULL },

@@ -285,6 +285,8 @@ static int fan_in(struct coord *co, struct job **jp)
 	if (chunk_index(j) >= 0) {
 		pd->children = xrealloc(pd->children, (size_t)(pd->nchildren + 1) * sizeof *pd->children);
 		pd->children[pd->nchildren++] = j;
+		/* a long recording is alive while its chunks come back: job_timeout counts from the last one */
+		pd->dispatched_us = now_us();
 	} else {
 		job_free(&pd->parent);
 		pd->parent = j;

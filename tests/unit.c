@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/chunks.h"
 #include "../src/conf.h"
 #include "../src/expr.h"
 #include "../src/fees.h"
@@ -398,8 +399,52 @@ static void test_qr_grants(void)
 	}
 }
 
+/* fan-in of a recording's chunks (src/chunks.c): order, numbering, text, notices */
+static void test_chunks(void)
+{
+	struct job *p = job_new(), *k[3];
+	char num[8];
+
+	job_set_attr(p, "chunks.expected", "3");
+	for (int i = 0; i < 3; i++) {
+		k[i] = job_new();
+		snprintf(num, sizeof num, "%d", 2 - i); /* arrive in reverse order */
+		job_set_attr(k[i], "chunk.index", num);
+	}
+	job_add_segment(k[2], 0, 100, 900, 0.9, "good morning");
+	job_add_segment(k[2], 1, 1700, 2500, 0.8, "and welcome");
+	job_add_segment(k[0], 0, 61000, 62000, 0.7, "adjourned");
+	job_set_error(k[1], "rejected", "engine failed");
+	job_add_run(k[1], "asr");
+	chunks_merge(p, k, 3);
+	CHECK(p->nsegs == 3 && p->segs[0].seq == 0 && p->segs[2].seq == 2);
+	CHECK(p->segs[0].start_ms == 100 && p->segs[2].start_ms == 61000);
+	CHECK(p->full_text && !strcmp(p->full_text, "good morning and welcome adjourned"));
+	CHECK(p->nruns == 1 && !strcmp(p->runs[0].stage, "asr"));
+	CHECK(p->nissues == 1 && !strcmp(p->issues[0].code, "chunk_failed"));
+	CHECK(!strcmp(p->status, "needs_review"));
+	CHECK(chunks_expected(p) == 3 && chunk_index(k[0]) == 2 && chunk_index(p) == -1);
+	for (int i = 0; i < 3; i++)
+		job_free(&k[i]);
+	job_free(&p);
+
+	/* chunks without a word: a notice; no chunks at all (silence): nothing */
+	p = job_new();
+	k[0] = job_new();
+	job_set_attr(k[0], "chunk.index", "0");
+	chunks_merge(p, k, 1);
+	CHECK(p->nissues == 1 && !strcmp(p->issues[0].code, "no_words") && p->full_text && !*p->full_text);
+	job_free(&k[0]);
+	job_free(&p);
+	p = job_new();
+	chunks_merge(p, NULL, 0);
+	CHECK(p->nissues == 0 && p->nsegs == 0);
+	job_free(&p);
+}
+
 int main(void)
 {
+	test_chunks();
 	test_normalize();
 	test_expr();
 	test_forms();
