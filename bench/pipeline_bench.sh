@@ -29,8 +29,8 @@ calc() { awk "BEGIN { printf \"%.4f\", $* }"; }
 run_docpipe() { # run_docpipe OCR_WORKERS -> summary in $work/run.$1.txt
 	local w=$1 db=docpipe_bench_$1
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
-	printf '[workers]\nocr = %s\npreprocess = %s\n[forms]\ndir = %s/models/forms\n[log]\nlevel = warn\n' \
-		"$w" "$w" "$top" > "$work/p$w.conf"
+	printf '[workers]\nocr = %s\npreprocess = %s\nqr = %s\n[ocr]\nfull_text = always\n[forms]\ndir = %s/models/forms\n[log]\nlevel = warn\n' \
+		"$w" "$w" "$w" "$top" > "$work/p$w.conf"
 	local t0 t1
 	t0=$(date +%s.%N)
 	PGDATABASE=$db build/docpipe run -c "$work/p$w.conf" "$work/pages" > "$work/run.$w.txt" 2>"$work/run.$w.log" || true

@@ -29,7 +29,7 @@ static const struct conf_row rows[] = {
 	{ "pipeline", "job_timeout", CT_INT, S(job_timeout_s), 5, 86400, "600", NULL },
 	{ "workers", "ingest", CT_INT, S(workers_ingest), 0, 64, "1", NULL },
 	{ "workers", "preprocess", CT_INT, S(workers_preprocess), 0, 64, "2", NULL },
-	{ "workers", "qr", CT_INT, S(workers_qr), 0, 64, "1", NULL },
+	{ "workers", "qr", CT_INT, S(workers_qr), 0, 64, "2", NULL },
 	{ "workers", "ocr", CT_INT, S(workers_ocr), 0, 64, "2", NULL },
 	{ "workers", "validate", CT_INT, S(workers_validate), 0, 64, "1", NULL },
 	{ "workers", "enrich", CT_INT, S(workers_enrich), 0, 64, "1", NULL },

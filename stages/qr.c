@@ -93,7 +93,9 @@ static int scan_grey(struct qr_state *s, const unsigned char *px, int w, int h,
 	zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
 	zbar_image_set_size(img, (unsigned)w, (unsigned)h);
 	zbar_image_set_data(img, px, (unsigned long)w * (unsigned long)h, NULL);
+	engine_enter();
 	n = zbar_scan_image(s->scanner, img);
+	engine_leave();
 	if (n > 0)
 		for (const zbar_symbol_t *sym = zbar_image_first_symbol(img); sym; sym = zbar_symbol_next(sym)) {
 			if (zbar_symbol_get_type(sym) != ZBAR_QRCODE)
@@ -109,16 +111,23 @@ static int scan_grey(struct qr_state *s, const unsigned char *px, int w, int h,
  * and byte-swapped on little-endian machines). Caller frees. */
 static unsigned char *packed_grey(PIX *pix)
 {
-	int w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
-	l_uint32 *data = pixGetData(pix);
+	int w = pixGetWidth(pix), h = pixGetHeight(pix);
 	unsigned char *out = xmalloc((size_t)w * (size_t)h);
+	PIX *sw;
 
-	for (int y = 0; y < h; y++) {
-		l_uint32 *line = data + (size_t)y * (size_t)wpl;
-		unsigned char *o = out + (size_t)y * (size_t)w;
-		for (int x = 0; x < w; x++)
-			o[x] = (unsigned char)GET_DATA_BYTE(line, x);
+	/* swapped to memory byte order, each row is the plain bytes */
+	engine_enter();
+	sw = pixEndianByteSwapNew(pix);
+	engine_leave();
+	if (!sw) {
+		free(out);
+		return NULL;
 	}
+	const unsigned char *src = (const unsigned char *)pixGetData(sw);
+	int wpl = pixGetWpl(sw);
+	for (int y = 0; y < h; y++)
+		memcpy(out + (size_t)y * (size_t)w, src + (size_t)y * (size_t)wpl * 4, (size_t)w);
+	pixDestroy(&sw);
 	return out;
 }
 
@@ -130,6 +139,8 @@ static int scan_pix(struct qr_state *s, PIX *pix, void (*take)(const char *, siz
 	if (!pix || pixGetDepth(pix) != 8)
 		return -1;
 	px = packed_grey(pix);
+	if (!px)
+		return -1;
 	r = scan_grey(s, px, pixGetWidth(pix), pixGetHeight(pix), take, user);
 	free(px);
 	return r;
@@ -200,21 +211,27 @@ static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame
 	thr = tv ? atoi(tv) : 128;
 	if (thr < 40 || thr > 230)
 		thr = 128;
+	engine_enter();
 	bin = pixThresholdToBinary(pix, thr);
 	bin8 = bin ? pixConvert1To8(NULL, bin, 255, 0) : NULL;
+	engine_leave();
 	t.pass = "binary";
 	r = scan_pix(s, bin8, take_payload, &t);
 	if (r != 0 || fr->width >= QR_UPSCALE_BELOW_PX)
 		goto out;
 	{
 		/* sharpen first: at 200 dpi a photocopy blurs 2-pixel modules together */
+		engine_enter();
 		PIX *sharp = pixUnsharpMaskingGray(pix, 2, 0.8f);
 		up = sharp ? pixScaleGrayLI(sharp, 2.0f, 2.0f) : NULL;
+		engine_leave();
 		pixDestroy(&sharp);
 	}
 	if (up) {
+		engine_enter();
 		PIX *ub = pixThresholdToBinary(up, thr), *ub8 = NULL;
 		ub8 = ub ? pixConvert1To8(NULL, ub, 255, 0) : NULL;
+		engine_leave();
 		t.pass = "upscale";
 		r = scan_pix(s, ub8, take_payload, &t);
 		pixDestroy(&ub);
