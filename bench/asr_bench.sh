@@ -9,11 +9,15 @@
 #     vocabulary) on the original files: word error rate and CPU per second of
 #     audio of each recording (audio + asr stage runs, from stage_runs);
 # (c) docpipe without the vocabulary, with PocketSphinx's own search
-#     settings (topn 4, maxhmmpf 30000), and with the vocabulary weighted 10
-#     and 50 instead of 30, to show what each choice buys;
+#     settings (topn 4, maxhmmpf 30000), with the vocabulary weighted 10
+#     and 50 instead of 30, and with chunks of 8-30 s instead of 5-20 s, to
+#     show what each choice buys;
 # (d) the long meeting (200.6 s): wall time of the stock decoder and of
-#     `docpipe run` with 1 and with 2 asr workers, REPEATS times each (3),
-#     interleaved, medians.
+#     `docpipe run` with 1 and with 2 asr workers (shipped chunks of 5-20 s,
+#     and 8-30 s), REPEATS times each (3), interleaved, medians;
+# (e) an hour of recording (HOURS=1; acc01 and 20 s of silence repeated, made
+#     by fixtures/audio/gen.sh long-hours) through `docpipe run`: wall time
+#     and peak memory (bench/asr/hour.sh).
 # Clips: fixtures/audio (the nine accuracy clips acc01-07, acc10, acc11 are
 # the pooled set; acc08 telephone band and acc09 pink noise apart; the long
 # meeting) and, when Festival is installed, three held-out clips spoken from
@@ -93,13 +97,15 @@ mkconf "$out/novocab2.conf" 2 'vocabulary_lm =\nvocabulary_dict =\n'
 mkconf "$out/psdefault2.conf" 2 'vocabulary_lm =\nvocabulary_dict =\ntopn = 4\nmaxhmmpf = 30000\n'
 mkconf "$out/weight10.conf" 2 'vocabulary_weight = 10\n'
 mkconf "$out/weight50.conf" 2 'vocabulary_weight = 50\n'
+mkconf "$out/chunks830.conf" 2 'chunk_min_seconds = 8\nchunk_max_seconds = 30\n'
+mkconf "$out/chunks830_1.conf" 1 'chunk_min_seconds = 8\nchunk_max_seconds = 30\n'
 fresh() { # fresh DB: create an empty database, select it
 	dbs+=("$1")
 	export PGDATABASE=$1
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" 2>/dev/null
 	psql -X -q -d postgres -c "CREATE DATABASE $1"
 }
-for v in shipped2 novocab2 psdefault2 weight10 weight50; do
+for v in shipped2 novocab2 psdefault2 weight10 weight50 chunks830; do
 	fresh "docpipe_bench_asr_$v"
 	"$bin" run -c "$out/$v.conf" $(cut -f2 "$raw/clips.tsv") >"$out/$v.out" 2>"$out/$v.log" || true
 	: > "$raw/$v.tsv"
@@ -117,7 +123,7 @@ long16="$out/16k/long_meeting.wav"
 for r in $(seq "$reps"); do
 	t=$( { /usr/bin/time -f '%e' pocketsphinx_continuous -infile "$long16" -logfn /dev/null >/dev/null; } 2>&1 | tail -1)
 	printf 'stock\t%s\t%s\t-\n' "$r" "$t" >> "$raw/wall.tsv"
-	for v in shipped1 shipped2; do
+	for v in shipped1 shipped2 chunks830_1 chunks830; do
 		fresh "docpipe_bench_asr_wall"
 		/usr/bin/time -f '%e' -o "$out/wall.time" "$bin" run -c "$out/$v.conf" $A/long_meeting.flac >/dev/null 2>"$out/wall.log" || true
 		t=$(tail -1 "$out/wall.time")
@@ -125,6 +131,13 @@ for r in $(seq "$reps"); do
 		printf '%s\t%s\t%s\t%s\n' "$v" "$r" "$t" "$doc" >> "$raw/wall.tsv"
 	done
 done
+
+# (e) an hours-long recording (HOURS=0 to skip): wall time and peak memory
+hours=${HOURS:-1}
+if [ "$hours" != 0 ]; then
+	: > "$raw/hour.tsv"
+	bench/asr/hour.sh "$raw" "$hours"
+fi
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 {

@@ -11,9 +11,9 @@
  * and vocabulary_dict, pronunciations added to the dictionary (models/asr/,
  * docs/AUDIO.md). Decoder settings [asr] topn, maxhmmpf, pl_window, fwdflat,
  * bestpath trade time for accuracy (bench/asr_bench.sh measures both).
- * One decoder per worker thread, created once in init (about 0.3 s and
- * 40 MB each); decoders share nothing. Costs a real-time factor of about
- * 0.1 per core with the shipped settings.
+ * One decoder per worker thread, created once in init (about 0.5 s and
+ * 100 MB each); decoders share nothing. Costs a real-time factor of about
+ * 0.11 per core with the shipped settings (docs/PERFORMANCE.md).
  *
  * PocketSphinx's own voice activity filter (-remove_silence) is off: it drops
  * quiet frames before the search, so word times would leave out every pause

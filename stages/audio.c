@@ -19,8 +19,8 @@
  * again while decoding in case the header lies). A file that ends before its
  * header says gets a warning and status needs_review; a silent recording gets
  * a notice 'silence' and an empty transcript.
- * Costs about 3 ms of CPU per second of audio at 44.1 kHz stereo (decode,
- * resample, voice activity), 1 ms at 16 kHz mono. */
+ * Costs about 2.5 ms of CPU per second of 16 kHz audio (decode, resample,
+ * voice activity), 7 ms at 44.1 kHz stereo: 2% of what asr spends. */
 #include "stage.h"
 
 #include <math.h>

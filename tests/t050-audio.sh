@@ -36,13 +36,14 @@ text_of() { q "select coalesce(full_text, '') from documents where source_name =
 
 # ------------------------------------------------------------ word error rate
 # Pooled WER over the nine clean or mildly degraded Festival clips (acc01-07,
-# acc10, acc11: 460 words). Measured (bench/asr_bench.sh, this machine, see
-# docs/PERFORMANCE.md): docpipe 0.10-0.12 depending on the vocabulary; the stock
-# `pocketsphinx_continuous -infile` on the same clips converted with sox: 0.154.
-# The bound is the stock figure rounded up: docpipe runs the same engine, so it
-# must never be worse than running PocketSphinx by hand. One clip more or less
-# right moves the pooled figure by about 0.02, which the margin above the
-# measured value absorbs.
+# acc10, acc11: 460 words). Measured (bench/asr_bench.sh, docs/PERFORMANCE.md):
+# docpipe 0.107 with the shipped council vocabulary (0.128 without it); the
+# stock `pocketsphinx_continuous -infile` on the same clips converted with
+# sox: 0.157. The bound is the stock figure: docpipe runs the same engine, so
+# it must never be worse than running PocketSphinx by hand. The margin above
+# the measured value (23 errors of 460) absorbs another PocketSphinx build or
+# a reworded corpus; a real regression (a broken resampler, chunks cut in
+# words, times off) costs far more.
 pairs=()
 for f in $A/acc0[1-7]_* $A/acc1[01]_*; do
 	case "$f" in *.txt) continue ;; esac
@@ -54,12 +55,14 @@ eq "nine accuracy clips" 18 "${#pairs[@]}"
 werout=$(python3 tests/wer.py "${pairs[@]}")
 pooled=$(printf '%s\n' "$werout" | awk -F'\t' '$1 == "pooled" {print $4}')
 echo "# WER per clip:"; printf '%s\n' "$werout" | sed 's/^/#   /'
-check "pooled WER of the nine accuracy clips $pooled <= 0.16" wer_max 0.16 "${pairs[@]}"
+check "pooled WER of the nine accuracy clips $pooled <= 0.157" wer_max 0.157 "${pairs[@]}"
 
-# Telephone band (acc08, 8 kHz) and pink noise (acc09) are bounded apart:
-# measured 0.35 and 0.41 with docpipe, 0.58 and 0.54 with the stock decoder
-# (ENGINES.md: 0.6-0.75 for such audio). Bound: the stock figure plus 0.1.
-for x in "acc08_kal_8k_mono_s16.wav 0.68" "acc09_slt_16k_mono_s16_noise.wav 0.64"; do
+# Telephone band (acc08, 8 kHz) and pink noise (acc09) are bounded apart, as
+# the model is not made for them: measured 0.46 and 0.31 with docpipe (0.35 and
+# 0.42 without the vocabulary), 0.54 and 0.54 with the stock decoder
+# (ENGINES.md: 0.6-0.75 for such audio). Bound: the stock figure plus 0.1, as
+# one clip of about 50 words moves by 0.02 per word.
+for x in "acc08_kal_8k_mono_s16.wav 0.64" "acc09_slt_16k_mono_s16_noise.wav 0.64"; do
 	set -- $x
 	b=${1%.*}
 	text_of "$1" "$T/$b.hyp"
@@ -91,11 +94,14 @@ eq "full text is the segments in order" 0 "$(q "select count(*) from documents d
 
 # ------------------------------------------------------------- long meeting
 # 200.6 s, three voices, an 8 s recess at 77.3-85.3 s: chunked into jobs for
-# the asr workers, reassembled in order with absolute times.
+# the asr workers, reassembled in order with absolute times. Coverage: a
+# sentence of long_meeting.turns.tsv counts when segments cover 60% of it
+# (its times include Festival's own leading and trailing silence); measured
+# 40 or 41 of 41.
 long=$(doc long_meeting.flac)
 eq "long meeting transcribed" transcribed "$(q "select status from documents where id = $long")"
 chunks=$(q "select count(*) from stage_runs where document_id = $long and stage = 'asr'")
-check "long meeting ran as $chunks asr chunk jobs (>= 7: at most 30 s each)" test "$chunks" -ge 7
+check "long meeting ran as $chunks asr chunk jobs (>= 11: at most 20 s each)" test "$chunks" -ge 11
 eq "chunks recorded" "$chunks" "$(q "select value from document_attrs where document_id = $long and key = 'chunks.expected'")"
 eq "both asr workers took chunks" 2 "$(q "select count(distinct worker) from stage_runs where document_id = $long and stage = 'asr'")"
 q "select start_ms, end_ms from transcript_segments where document_id = $long order by seq" > "$T/long.segs"
@@ -120,8 +126,9 @@ eq "first words at about 1.0 s" 1 "$4"
 eq "last words end at about 199.6 s" 1 "$5"
 text_of long_meeting.flac "$T/long.hyp"
 lw=$(python3 tests/wer.py $A/long_meeting.txt "$T/long.hyp" | awk -F'\t' '$1 == "pooled" {print $4}')
-# measured 0.13-0.14 (stock decoder on the whole file: 0.150); same bound as above
-check "long meeting WER $lw <= 0.16" wer_max 0.16 $A/long_meeting.txt "$T/long.hyp"
+# measured 0.116-0.120 (0.145 without the vocabulary; the stock decoder on the
+# whole file: 0.150): bound by the stock figure, as above
+check "long meeting WER $lw <= 0.150" wer_max 0.150 $A/long_meeting.txt "$T/long.hyp"
 
 # ----------------------------------------------------------------- bad audio
 st() { q "select status || '|' || coalesce(error, '') from documents where source_name = '$A/bad/$1'"; }
