@@ -22,6 +22,49 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* CPU by thread, grouped by the names pipeline.c gives: stage workers
+ * ("ocr.0"), stage queues ("q:ocr"), ZeroMQ's I/O threads ("ZMQbg/..."), the
+ * coordinator (the main thread) and anything else. */
+struct thread_groups {
+	int64_t workers, queues, zmq, coordinator, other;
+};
+
+static void group_thread(const char *name, int is_main, int64_t cpu_us, void *user)
+{
+	struct thread_groups *g = user;
+	const char *dot = strrchr(name, '.');
+
+	if (is_main)
+		g->coordinator += cpu_us;
+	else if (!strncmp(name, "q:", 2))
+		g->queues += cpu_us;
+	else if (!strncmp(name, "ZMQbg", 5))
+		g->zmq += cpu_us;
+	else if (dot && dot[1] >= '0' && dot[1] <= '9')
+		g->workers += cpu_us;
+	else
+		g->other += cpu_us;
+}
+
+static void run_print_threads(const struct coord_stats *st, FILE *out)
+{
+	struct thread_groups g = { 0, 0, 0, 0, 0 };
+	double runs = 0, start = (double)pipeline_init_cpu_us() / 1000.0;
+
+	if (threads_cpu(group_thread, &g) < 0)
+		return;
+	for (int i = 0; i < st->nstages; i++)
+		runs += st->stages[i].cpu_ms;
+	fprintf(out, "cpu by thread: stage workers %.0f ms", (double)g.workers / 1000.0);
+	/* with remote workers the runs' CPU was spent elsewhere: no split then */
+	if ((double)g.workers / 1000.0 >= runs + start)
+		fprintf(out, " (stage runs %.0f, start-up %.0f, between jobs %.0f)", runs, start,
+			(double)g.workers / 1000.0 - runs - start);
+	fprintf(out, ", queues %.0f ms, coordinator %.0f ms, ZeroMQ I/O %.0f ms, other %.0f ms\n",
+		(double)g.queues / 1000.0, (double)g.coordinator / 1000.0, (double)g.zmq / 1000.0,
+		(double)g.other / 1000.0);
+}
+
 static void run_print_summary(const struct coord_stats *st, FILE *out)
 {
 	double el = (double)(now_us() - st->started_us) / 1e6;
@@ -47,6 +90,7 @@ static void run_print_summary(const struct coord_stats *st, FILE *out)
 		fprintf(out, "cpu: process %.0f ms, inside engine calls %.0f ms (%.1f%%), peak rss %ld MB\n", cpu, engine,
 			cpu > 0 ? 100.0 * engine / cpu : 0.0, ru.ru_maxrss / 1024);
 	}
+	run_print_threads(st, out);
 }
 
 int cmd_run(int argc, char **argv)

@@ -1,9 +1,9 @@
 /* mq.h: ZeroMQ wiring for jobs. Endpoint naming and job send/receive.
  *
  * Endpoints: for stage number i (its row in stages/stage.c) the coordinator
- * binds "in" (PULL, where upstream workers PUSH) and "out" (PUSH, where that
- * stage's workers connect with PULL); a streamer thread moves messages from
- * in to out. One more PULL endpoint, "done", collects finished jobs.
+ * binds "in" (PULL, where upstream workers PUSH) and "out" (ROUTER, where that
+ * stage's workers connect with DEALER and ask for jobs); a broker thread
+ * (broker.h) moves each job from in to a free worker. One more PULL endpoint, "done", collects finished jobs.
  * inproc://dp-STAGE-in / -out / inproc://dp-done inside one process;
  * tcp://HOST:BASE+2i, BASE+2i+1, BASE+2n for "done" across machines.
  *

@@ -1,10 +1,13 @@
-/* pipeline.c: streamers, worker threads and the coordinator sockets (see pipeline.h).
+/* pipeline.c: stage queues (a broker thread each), worker threads and the
+ * coordinator sockets (see pipeline.h).
  *
  * Sockets: the coordinator binds, workers connect (stable parts bind).
- *   stage i:  PULL bound at in(i)  --streamer-->  PUSH bound at out(i)
- *   worker:   PULL connects to out(i); PUSH connects to in(next) or done
+ *   stage i:  PULL bound at in(i)  --broker-->  ROUTER bound at out(i)
+ *   worker:   DEALER connects to out(i) and asks for one job at a time
+ *             (broker.h); PUSH connects to in(next) or done
  * High-water marks are small so that a slow stage pushes back on its
- * producers and large page images do not pile up in queues. */
+ * producers and large page images do not pile up in queues. Threads are
+ * named (top -H, /proc) after their stage: "ocr.0", "q:ocr", "coordinator". */
 #include "pipeline.h"
 
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include <zmq.h>
 
 #include "../stages/stage.h"
+#include "broker.h"
 #include "log.h"
 #include "mq.h"
 #include "util.h"
@@ -38,7 +42,8 @@ struct worker {
 	struct dp_msg *init_msg;
 };
 
-struct streamer {
+struct queue {
+	const char *name; /* the stage's */
 	void *in, *out;
 	pthread_t thread;
 };
@@ -47,8 +52,8 @@ struct pipeline {
 	void *ctx;
 	struct conf conf;
 	char base[300];
-	struct streamer streamers[CONF_MAX_STAGES];
-	int nstreamers;
+	struct queue queues[CONF_MAX_STAGES];
+	int nqueues;
 	struct worker *workers;
 	int nworkers;
 	void *submit[CONF_MAX_STAGES];  /* PUSH to each stage's in, created lazily */
@@ -60,10 +65,13 @@ struct pipeline {
 	struct dp_msg init_msg;
 };
 
-static void *streamer_main(void *arg)
+static void *queue_main(void *arg)
 {
-	struct streamer *s = arg;
-	zmq_proxy(s->in, s->out, NULL); /* returns when the context terminates */
+	struct queue *s = arg;
+	char name[16];
+	snprintf(name, sizeof name, "q:%s", s->name);
+	pthread_setname_np(pthread_self(), name);
+	broker_run(s->in, s->out); /* returns when the context terminates */
 	mq_close(&s->in);
 	mq_close(&s->out);
 	return NULL;
@@ -225,21 +233,26 @@ void pipeline_run_stage(const struct stage *st, void *state, struct job *j, cons
 	j->hop++;
 }
 
-/* engine CPU spent creating engines (model loading) in worker init */
-static _Atomic int64_t init_engine_us;
+/* CPU spent in worker init (model loading), and the engine part of it */
+static _Atomic int64_t init_engine_us, init_cpu_us;
 
 int64_t pipeline_init_engine_us(void)
 {
 	return init_engine_us;
 }
 
+int64_t pipeline_init_cpu_us(void)
+{
+	return init_cpu_us;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	void *state = NULL, *pull = NULL;
+	void *state = NULL, *jobs = NULL;
 	struct sender sd;
 	struct dp_msg m = { "" };
-	char ep[320], wid[64];
+	char ep[320], wid[64], tname[16];
 	int hwm = 1;
 	int me = stage_index(w->stage->name);
 	enum dp_err e;
@@ -249,21 +262,25 @@ static void *worker_main(void *arg)
 	sd.base = w->base;
 	sd.who = w->stage->name;
 	snprintf(wid, sizeof wid, "%s/%ld/%s.%d", host_name(), (long)getpid(), w->stage->name, w->index);
+	snprintf(tname, sizeof tname, "%s.%d", w->stage->name, w->index);
+	pthread_setname_np(pthread_self(), tname);
 	engine_take_us();
+	int64_t cpu0 = thread_cpu_us();
 	e = w->stage->init ? w->stage->init(&state, w->conf, &m) : DP_OK;
 	init_engine_us += engine_take_us();
+	init_cpu_us += thread_cpu_us() - cpu0;
 	if (e) {
 		init_done(w, e, &m);
 		return NULL;
 	}
-	pull = zmq_socket(w->ctx, ZMQ_PULL);
-	if (!pull) {
+	jobs = zmq_socket(w->ctx, ZMQ_DEALER);
+	if (!jobs) {
 		init_done(w, dp_fail(&m, DP_ERR_MQ, "zmq_socket: %s", zmq_strerror(errno)), &m);
 		goto out;
 	}
-	zmq_setsockopt(pull, ZMQ_RCVHWM, &hwm, sizeof hwm);
+	zmq_setsockopt(jobs, ZMQ_RCVHWM, &hwm, sizeof hwm);
 	mq_endpoint(ep, sizeof ep, w->base, me, MQ_OUT);
-	if (zmq_connect(pull, ep) < 0) {
+	if (zmq_connect(jobs, ep) < 0) {
 		init_done(w, dp_fail(&m, DP_ERR_MQ, "cannot connect to %s: %s", ep, zmq_strerror(errno)), &m);
 		goto out;
 	}
@@ -273,10 +290,17 @@ static void *worker_main(void *arg)
 	for (;;) {
 		struct job *j = NULL;
 
-		e = mq_recv_job(pull, &j, &m);
-		if (e == DP_ERR_MQ) {
+		/* one job at a time: ask the stage's broker for the next */
+		if (zmq_send(jobs, BROKER_READY, strlen(BROKER_READY), 0) < 0) {
 			if (errno == EINTR)
 				continue;
+			break;
+		}
+	again:
+		e = mq_recv_job(jobs, &j, &m);
+		if (e == DP_ERR_MQ) {
+			if (errno == EINTR)
+				goto again;
 			break; /* ETERM: shutting down */
 		}
 		if (e) {
@@ -295,7 +319,7 @@ static void *worker_main(void *arg)
 out:
 	pipeline_set_emitter(NULL, NULL);
 	sender_close(&sd);
-	mq_close(&pull);
+	mq_close(&jobs);
 	if (w->stage->fini)
 		w->stage->fini(state);
 	return NULL;
@@ -342,9 +366,10 @@ enum dp_err pipeline_start(struct pipeline **out, const struct conf *c, struct d
 		return dp_fail(m, DP_ERR_MQ, "zmq_ctx_new: %s", zmq_strerror(errno));
 	}
 	for (int i = 0; i < n; i++) {
-		struct streamer *s = &p->streamers[i];
+		struct queue *s = &p->queues[i];
+		s->name = stage_table[i]->name;
 		s->in = zmq_socket(p->ctx, ZMQ_PULL);
-		s->out = zmq_socket(p->ctx, ZMQ_PUSH);
+		s->out = zmq_socket(p->ctx, ZMQ_ROUTER);
 		if (!s->in || !s->out) {
 			e = dp_fail(m, DP_ERR_MQ, "zmq_socket: %s", zmq_strerror(errno));
 			goto fail;
@@ -363,11 +388,11 @@ enum dp_err pipeline_start(struct pipeline **out, const struct conf *c, struct d
 				    zmq_strerror(errno));
 			goto fail;
 		}
-		if (pthread_create(&s->thread, NULL, streamer_main, s) != 0) {
-			e = dp_fail(m, DP_ERR_INTERNAL, "cannot start a streamer thread");
+		if (pthread_create(&s->thread, NULL, queue_main, s) != 0) {
+			e = dp_fail(m, DP_ERR_INTERNAL, "cannot start a broker thread");
 			goto fail;
 		}
-		p->nstreamers++;
+		p->nqueues++;
 	}
 	p->done = zmq_socket(p->ctx, ZMQ_PULL);
 	mq_endpoint(ep, sizeof ep, p->base, -1, MQ_IN);
@@ -462,11 +487,11 @@ void pipeline_stop(struct pipeline **pp)
 	for (int i = 0; i < p->nworkers; i++)
 		if (p->workers[i].thread)
 			pthread_join(p->workers[i].thread, NULL);
-	for (int i = 0; i < p->nstreamers; i++)
-		pthread_join(p->streamers[i].thread, NULL);
-	for (int i = p->nstreamers; i < CONF_MAX_STAGES; i++) {
-		mq_close(&p->streamers[i].in);
-		mq_close(&p->streamers[i].out);
+	for (int i = 0; i < p->nqueues; i++)
+		pthread_join(p->queues[i].thread, NULL);
+	for (int i = p->nqueues; i < CONF_MAX_STAGES; i++) {
+		mq_close(&p->queues[i].in);
+		mq_close(&p->queues[i].out);
 	}
 	if (p->ctx)
 		zmq_ctx_term(p->ctx);

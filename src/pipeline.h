@@ -1,8 +1,8 @@
-/* pipeline.h: the runtime that hosts stages: streamers, worker threads, the
+/* pipeline.h: the runtime that hosts stages: brokers, worker threads, the
  * coordinator's submit and done sockets.
  *
  * pipeline_start() binds every stage's endpoints (see mq.h), starts one
- * streamer thread per stage and the worker threads pipeline.conf asks for, and
+ * broker thread per stage (broker.h) and the worker threads pipeline.conf asks for, and
  * returns once every worker has initialised its engines (or the first failure).
  * The coordinator then submits jobs and collects finished ones. worker_serve()
  * is the same worker loop for `docpipe worker`, connecting to a remote
@@ -33,8 +33,10 @@ struct stage;
  * error into status 'rejected' and skip to load, advance the hop. */
 void pipeline_run_stage(const struct stage *st, void *state, struct job *j, const char *worker_id);
 
-/* Engine CPU (util.h) the workers of this process spent creating their engines. */
+/* CPU the workers of this process spent in their stage's init (creating
+ * engines, loading models), and the engine part of it (util.h). */
 int64_t pipeline_init_engine_us(void);
+int64_t pipeline_init_cpu_us(void);
 
 /* Where stage_emit() sends children on this thread (inspect collects them). */
 void pipeline_set_emitter(void (*fn)(void *ctx, struct job *child), void *ctx);

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -307,6 +308,68 @@ int64_t process_cpu_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* a thread's CPU time: schedstat's first field (ns on the CPU), or
+ * utime + stime from stat in clock ticks */
+static int64_t task_cpu_us(const char *dir)
+{
+	char path[320], line[512];
+	unsigned long long ns, ut, st;
+	int64_t r = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/schedstat", dir);
+	if ((f = fopen(path, "r"))) {
+		if (fscanf(f, "%llu", &ns) == 1)
+			r = (int64_t)(ns / 1000);
+		fclose(f);
+		if (r >= 0)
+			return r;
+	}
+	snprintf(path, sizeof path, "%s/stat", dir);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	if (fgets(line, sizeof line, f)) {
+		const char *p = strrchr(line, ')'); /* the name may hold spaces */
+		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
+			r = (int64_t)((ut + st) * 1000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+	}
+	fclose(f);
+	return r;
+}
+
+int threads_cpu(void (*fn)(const char *name, int is_main, int64_t cpu_us, void *user), void *user)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+	long self = (long)getpid();
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char dir[300], path[320], name[32] = "";
+		FILE *f;
+		int64_t cpu;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(dir, sizeof dir, "/proc/self/task/%s", de->d_name);
+		snprintf(path, sizeof path, "%s/comm", dir);
+		if ((f = fopen(path, "r"))) {
+			if (fgets(name, sizeof name, f))
+				name[strcspn(name, "\n")] = '\0';
+			fclose(f);
+		}
+		cpu = task_cpu_us(dir);
+		if (cpu < 0)
+			continue; /* the thread ended meanwhile */
+		fn(name, atol(de->d_name) == self, cpu, user);
+		n++;
+	}
+	closedir(d);
+	return n;
 }
 
 void sha256_hex(const void *data, size_t len, char out[65])

@@ -46,6 +46,10 @@ int mkdir_p(const char *path);
 int64_t now_us(void);
 int64_t thread_cpu_us(void);
 int64_t process_cpu_us(void);
+/* Each live thread of this process (/proc/self/task): fn(name, is_main,
+ * cpu_us, user) with the thread's name (comm) and CPU time so far.
+ * Returns the number of threads, -1 when /proc cannot be read. */
+int threads_cpu(void (*fn)(const char *name, int is_main, int64_t cpu_us, void *user), void *user);
 
 /* CPU time spent inside engine calls (Leptonica, Tesseract, PocketSphinx,
  * zbar, libsndfile, libsamplerate, libpq), per thread: wrap each call in

@@ -5,13 +5,16 @@
  * Looks for QR codes only (zbar with every other symbology off, one scanner
  * per worker), anywhere on the page and in any orientation:
  *   1. the whole page as it is;
- *   2. if nothing decoded, a binarised copy (photocopies, grey paper, specks);
+ *   then, only if nothing decoded and the page shows three QR finder
+ *   patterns in a code's corner triangle (src/qrfind.h, about 5 ms):
+ *   2. a binarised copy (photocopies, grey paper, specks);
  *   3. if still nothing and the page is small (under QR_UPSCALE_BELOW_PX wide,
  *      about 240 dpi on A4), the page sharpened (unsharp mask), upscaled 2x
  *      and binarised: at 200 dpi a small code's modules are 2 to 3 pixels
  *      wide and a photocopy blurs them together, which zbar misses.
- * A page without a QR code costs all three passes; a page with one usually
- * only the first. Figures: docs/PERFORMANCE.md (bench/qr_bench.sh).
+ * A page without a QR code costs the first pass and the finder look (about
+ * 90 ms at 300 dpi); one with a code usually only the first pass.
+ * Figures: docs/PERFORMANCE.md (bench/qr_bench.sh).
  * Gives, for the first well-formed identity payload (src/identity.h):
  *   attrs identity.raw (the payload), identity.name/org/tel/visit (as given),
  *   qr.page (the page it was on), qr.pass (page | binary | upscale);
@@ -30,6 +33,7 @@
 
 #include "../src/identity.h"
 #include "../src/image.h"
+#include "../src/qrfind.h"
 #include "../src/receipt.h"
 #include "../src/util.h"
 
@@ -200,17 +204,19 @@ static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame
 	r = scan_grey(s, fr->data, fr->width, fr->height, take_payload, &t);
 	if (r != 0)
 		goto out;
+	snprintf(key, sizeof key, "page.%d.threshold", pageno);
+	tv = job_attr(j, key);
+	thr = tv ? atoi(tv) : 128;
+	if (thr < 40 || thr > 230)
+		thr = 128;
+	if (!qrfind_maybe(fr->data, fr->width, fr->height, thr))
+		goto out; /* nothing shaped like a code: the fallbacks would find nothing */
 	pix = image_from_frame(fr);
 	if (!pix) {
 		e = dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s': malformed page image", pageno,
 			    path_basename(j->source ? j->source : "?"));
 		goto out;
 	}
-	snprintf(key, sizeof key, "page.%d.threshold", pageno);
-	tv = job_attr(j, key);
-	thr = tv ? atoi(tv) : 128;
-	if (thr < 40 || thr > 230)
-		thr = 128;
 	engine_enter();
 	bin = pixThresholdToBinary(pix, thr);
 	bin8 = bin ? pixConvert1To8(NULL, bin, 255, 0) : NULL;

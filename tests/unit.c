@@ -1,6 +1,8 @@
 /* unit.c: in-process tests of the pure modules: the job envelope, the
  * configuration parser, format sniffing and text tidying. Run by `make unit`.
  * Each check prints what failed; the exit status is the number of failures. */
+#include <math.h>
+#include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "../src/sniff.h"
 #include "../src/tess.h"
 #include "../src/log.h"
+#include "../src/qrfind.h"
 #include "../src/receipt.h"
 #include "../src/status.h"
 #include "../src/util.h"
@@ -442,6 +445,58 @@ static void test_chunks(void)
 	job_free(&p);
 }
 
+/* Paint a QR code (libqrencode) of payload at (x0, y0) with mod-pixel
+ * modules, turned by deg degrees about its centre, into a white w x h page. */
+static void paint_qr(unsigned char *px, int w, int h, const char *payload, int x0, int y0, double mod, double deg)
+{
+	QRcode *q = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	double c = cos(deg * M_PI / 180), s = sin(deg * M_PI / 180), half;
+
+	if (!q)
+		return;
+	half = q->width * mod / 2;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			/* page pixel back into module coordinates */
+			double dx = x - (x0 + half), dy = y - (y0 + half);
+			double u = (c * dx + s * dy + half) / mod, v = (-s * dx + c * dy + half) / mod;
+			if (u >= 0 && v >= 0 && u < q->width && v < q->width && (q->data[(int)v * q->width + (int)u] & 1))
+				px[(size_t)y * (size_t)w + (size_t)x] = 20;
+		}
+	QRcode_free(q);
+}
+
+static void test_qrfind(void)
+{
+	int w = 900, h = 700;
+	unsigned char *px = xmalloc((size_t)w * (size_t)h);
+
+	memset(px, 235, (size_t)w * (size_t)h);
+	CHECK(qrfind_maybe(px, w, h, 128) == 0); /* blank paper */
+	/* ruled boxes and filled squares (a ticked checkbox row): no QR corner triangle */
+	for (int b = 0; b < 8; b++) {
+		int bx = 40 + b * 100, by = 40;
+		for (int y = by; y < by + 42; y++)
+			for (int x = bx; x < bx + 42; x++) {
+				int border = x < bx + 6 || x >= bx + 36 || y < by + 6 || y >= by + 36;
+				int fill = x >= bx + 12 && x < bx + 30 && y >= by + 12 && y < by + 30;
+				if (border || fill)
+					px[(size_t)y * (size_t)w + (size_t)x] = 20;
+			}
+	}
+	CHECK(qrfind_maybe(px, w, h, 128) == 0);
+	paint_qr(px, w, h, "name=山田 太郎\ntel=03-1234-5678", 100, 200, 8, 0);
+	CHECK(qrfind_maybe(px, w, h, 128) == 1);
+	/* small modules (0.3 mm at 200 dpi) and a sticker at 37 degrees */
+	memset(px, 235, (size_t)w * (size_t)h);
+	paint_qr(px, w, h, "name=x", 300, 250, 2.5, 0);
+	CHECK(qrfind_maybe(px, w, h, 128) == 1);
+	memset(px, 235, (size_t)w * (size_t)h);
+	paint_qr(px, w, h, "name=x\norg=y", 400, 200, 5, 37);
+	CHECK(qrfind_maybe(px, w, h, 128) == 1);
+	free(px);
+}
+
 int main(void)
 {
 	test_chunks();
@@ -456,6 +511,7 @@ int main(void)
 	test_tidy();
 	test_log_kv();
 	test_qr_grants();
+	test_qrfind();
 	printf("unit: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }

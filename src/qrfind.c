@@ -1,0 +1,172 @@
+/* qrfind.c: is there anything like a QR code on this page? (see qrfind.h)
+ *
+ * A QR code has three finder patterns: squares whose cross-section along
+ * any line through their centre is dark-light-dark-light-dark in the ratio
+ * 1:1:3:1:1, at any rotation. Every second row is run-length coded against
+ * the page's threshold; a row window in that ratio is checked again along
+ * the column through its centre; confirmed centres are merged, and the page
+ * counts as "may hold a code" when three of them, each seen on two rows, of about the same module
+ * size form the corner triangle of a code (a right angle between two
+ * equal sides). Tolerances are wider than zbar's own finder search, so a
+ * code that zbar could decode in a later pass is not missed here; a false
+ * "maybe" (bold boxes in a grid) only costs the later passes. */
+#include "qrfind.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define MAX_CENTRES 128
+
+struct centre {
+	double x, y, u; /* u: module size in pixels */
+	int hits;
+};
+
+/* Five runs (dark, light, dark, light, dark) in about 1:1:3:1:1? */
+static int ratio_ok(const int r[5], double *u)
+{
+	int total = r[0] + r[1] + r[2] + r[3] + r[4];
+	double m = total / 7.0;
+
+	if (total < 7)
+		return 0;
+	for (int i = 0; i < 5; i++) {
+		double want = i == 2 ? 3 * m : m;
+		if (r[i] < want * 0.4 || r[i] > want * (i == 2 ? 1.7 : 2.0))
+			return 0;
+	}
+	*u = m;
+	return 1;
+}
+
+static int dark(const unsigned char *px, int w, int x, int y, int thr)
+{
+	return px[(size_t)y * (size_t)w + (size_t)x] < thr;
+}
+
+/* The column through (x, y), y inside the centre square: the five runs
+ * around it, each walk at most lim pixels. Returns 1 and the centre's y and
+ * the vertical module size when they are in ratio. */
+static int column_ok(const unsigned char *px, int w, int h, int thr, int x, int y, int lim, double *cy,
+		     double *u)
+{
+	int r[5] = { 0, 0, 0, 0, 0 };
+	int up = y, down = y;
+
+	while (up >= 0 && dark(px, w, x, up, thr) && y - up < lim)
+		up--;
+	while (down < h && dark(px, w, x, down, thr) && down - y < lim)
+		down++;
+	r[2] = down - up - 1;
+	for (int side = 0; side < 2; side++) {
+		int yy = side ? down : up, dir = side ? 1 : -1;
+		for (int k = 0; k < 2; k++) {
+			int want_dark = k == 1, n = 0;
+			while (yy >= 0 && yy < h && dark(px, w, x, yy, thr) == want_dark && n < lim) {
+				n++;
+				yy += dir;
+			}
+			if (n == 0 || n >= lim)
+				return 0;
+			r[side ? 3 + k : 1 - k] = n;
+		}
+	}
+	if (!ratio_ok(r, u))
+		return 0;
+	*cy = up + 1 + r[2] / 2.0;
+	return 1;
+}
+
+static void add_centre(struct centre *c, int *n, int *overflow, double x, double y, double u)
+{
+	for (int i = 0; i < *n; i++)
+		if (fabs(c[i].x - x) < 2 * c[i].u && fabs(c[i].y - y) < 2 * c[i].u) {
+			c[i].hits++;
+			return;
+		}
+	if (*n == MAX_CENTRES) {
+		*overflow = 1;
+		return;
+	}
+	c[*n] = (struct centre){ x, y, u, 1 };
+	(*n)++;
+}
+
+static double dist(const struct centre *a, const struct centre *b)
+{
+	return hypot(a->x - b->x, a->y - b->y);
+}
+
+static int similar(double a, double b, double tol)
+{
+	return fabs(a - b) <= tol * (a > b ? a : b);
+}
+
+/* Three centres that could be one code's finder patterns. Only centres
+ * confirmed on two rows count: a finder's centre square is three modules
+ * tall, so every second row crosses it at least twice, while strokes of
+ * text that happen to fit the ratio rarely do. */
+static int corner_triangle(const struct centre *c, int n)
+{
+	for (int a = 0; a < n; a++)
+		for (int b = 0; b < n; b++) {
+			if (c[a].hits < 2 || c[b].hits < 2)
+				continue;
+			if (b == a || !similar(c[a].u, c[b].u, 0.45))
+				continue;
+			double ab = dist(&c[a], &c[b]);
+			if (ab < 10 * c[a].u) /* version 1 is 14 modules corner to corner */
+				continue;
+			for (int k = b + 1; k < n; k++) {
+				if (k == a || c[k].hits < 2 || !similar(c[a].u, c[k].u, 0.45))
+					continue;
+				double ak = dist(&c[a], &c[k]), bk = dist(&c[b], &c[k]);
+				/* a right angle at a: the cosine between a->b and a->k near 0 */
+				double cosa = ((c[b].x - c[a].x) * (c[k].x - c[a].x) + (c[b].y - c[a].y) * (c[k].y - c[a].y)) /
+					      (ab * ak);
+				if (similar(ab, ak, 0.25) && similar(bk, ab * M_SQRT2, 0.25) && fabs(cosa) < 0.3)
+					return 1;
+			}
+		}
+	return 0;
+}
+
+int qrfind_maybe(const unsigned char *px, int w, int h, int thr)
+{
+	struct centre c[MAX_CENTRES];
+	int n = 0, overflow = 0;
+
+	if (!px || w < 21 || h < 21)
+		return 0;
+	for (int y = 0; y < h && !overflow; y += 2) {
+		const unsigned char *row = px + (size_t)y * (size_t)w;
+		int r[5] = { 0, 0, 0, 0, 0 }; /* the last five runs, oldest first */
+		int nruns = 0, len = 0, cur = row[0] < thr;
+
+		for (int x = 1; x <= w; x++) {
+			int d = x < w ? row[x] < thr : !cur;
+			if (d == cur) {
+				len++;
+				continue;
+			}
+			/* a run of colour cur, length len + 1, ended at x */
+			r[0] = r[1];
+			r[1] = r[2];
+			r[2] = r[3];
+			r[3] = r[4];
+			r[4] = len + 1;
+			nruns++;
+			double u, cy, uv;
+			if (cur && nruns >= 5 && ratio_ok(r, &u)) {
+				int cx = x - r[4] - r[3] - (r[2] + 1) / 2;
+				int lim = 4 * (r[0] + r[1] + r[2] + r[3] + r[4]);
+				if (column_ok(px, w, h, thr, cx, y, lim, &cy, &uv) && similar(u, uv, 0.5))
+					add_centre(c, &n, &overflow, cx, cy, (u + uv) / 2);
+			}
+			cur = d;
+			len = 0;
+		}
+	}
+	/* too many candidates to sort out: say maybe, the later passes decide */
+	return overflow || corner_triangle(c, n);
+}
