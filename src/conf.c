@@ -27,6 +27,7 @@ static const struct conf_row rows[] = {
 	{ "pipeline", "base_port", CT_INT, S(base_port), 1024, 65000, "5550", NULL },
 	{ "pipeline", "max_in_flight", CT_INT, S(max_in_flight), 1, 10000, "16", NULL },
 	{ "pipeline", "job_timeout", CT_INT, S(job_timeout_s), 5, 86400, "600", NULL },
+	{ "pipeline", "scan_route", CT_STR, S(scan_route), 0, 0, "preprocess,qr,ocr,validate,enrich,load", NULL },
 	{ "workers", "ingest", CT_INT, S(workers_ingest), 0, 64, "1", NULL },
 	{ "workers", "preprocess", CT_INT, S(workers_preprocess), 0, 64, "2", NULL },
 	{ "workers", "qr", CT_INT, S(workers_qr), 0, 64, "2", NULL },

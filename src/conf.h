@@ -26,6 +26,7 @@ struct conf {
 	int base_port;
 	int max_in_flight;
 	int job_timeout_s;
+	char scan_route[256];          /* stages a scan passes after ingest */
 	/* [workers]: threads per stage in this process */
 	int workers_ingest, workers_preprocess, workers_qr, workers_ocr;
 	int workers_validate, workers_enrich, workers_load, workers_audio, workers_asr;

@@ -3,27 +3,53 @@
  * Takes: a job with the input's bytes in frame "file" and its name in source.
  * Gives: id = SHA-256 of the bytes (the document's identity: the same bytes
  * twice are one document), kind and format recognised from the content (not
- * the name), and the route the rest of the pipeline follows. Rejects empty
- * files and formats docpipe does not read. Costs about 3 ms per MB (hashing). */
+ * the name), and the route the rest of the pipeline follows: a scan takes
+ * [pipeline] scan_route (by default preprocess,qr,ocr,validate,enrich,load),
+ * a recording audio (whose chunks go through asr and back to the
+ * coordinator). Rejects empty files and formats docpipe does not read.
+ * Costs about 3 ms per MB (hashing). */
 #include "stage.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../src/sniff.h"
 #include "../src/util.h"
 
-#define ROUTE_SCAN "ingest,preprocess,qr,ocr,validate,enrich,load"
 #define ROUTE_AUDIO "ingest,audio"
+
+struct ingest_state {
+	char scan_route[300]; /* "ingest," and [pipeline] scan_route */
+};
+
+static enum dp_err ingest_init(void **state, const struct conf *c, struct dp_msg *m)
+{
+	struct ingest_state *s;
+	char why[200];
+
+	if (stage_route_check(c->scan_route, why, sizeof why))
+		return dp_fail(m, DP_ERR_CONFIG, "%s: [pipeline] scan_route = %s: %s",
+			       c->path[0] ? c->path : "configuration", c->scan_route, why);
+	s = xcalloc(1, sizeof *s);
+	snprintf(s->scan_route, sizeof s->scan_route, "ingest,%s", c->scan_route);
+	*state = s;
+	return DP_OK;
+}
+
+static void ingest_fini(void *state)
+{
+	free(state);
+}
 
 static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
 {
+	const struct ingest_state *is = state;
 	struct job_frame *f = job_frame(j, "file");
 	struct sniff_result s;
 	const char *name = path_basename(j->source ? j->source : "?");
 	const char *rest;
 
-	(void)state;
 	if (!f)
 		return dp_fail(m, DP_ERR_INTERNAL, "'%s': job carries no file bytes", name);
 	if (!j->id[0])
@@ -35,7 +61,7 @@ static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
 	switch (s.kind) {
 	case SNIFF_SCAN:
 		str_copy(j->kind, sizeof j->kind, "scan");
-		rest = ROUTE_SCAN;
+		rest = is->scan_route;
 		break;
 	case SNIFF_AUDIO:
 		str_copy(j->kind, sizeof j->kind, "audio");
@@ -63,4 +89,4 @@ static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
 	return DP_OK;
 }
 
-const struct stage stage_ingest = { "ingest", NULL, ingest_process, NULL };
+const struct stage stage_ingest = { "ingest", ingest_init, ingest_process, ingest_fini };

@@ -42,6 +42,43 @@ int stage_count(void)
 	return n;
 }
 
+int stage_route_check(const char *route, char *why, size_t n)
+{
+	char seen[JOB_ROUTE_MAX][JOB_NAME_MAX], last[JOB_NAME_MAX] = "";
+	int k = 0;
+
+	for (const char *p = route; *p;) {
+		size_t l = strcspn(p, ",");
+		char st[JOB_NAME_MAX];
+		snprintf(st, sizeof st, "%.*s", (int)l, p);
+		p += l + (p[l] == ',');
+		if (!stage_find(st)) {
+			snprintf(why, n, "no stage '%s' (stages: preprocess qr ocr validate enrich load audio asr)", st);
+			return -1;
+		}
+		if (!strcmp(st, "ingest")) {
+			snprintf(why, n, "ingest comes first by itself: name only the stages after it");
+			return -1;
+		}
+		for (int i = 0; i < k; i++)
+			if (!strcmp(seen[i], st)) {
+				snprintf(why, n, "stage '%s' is named twice", st);
+				return -1;
+			}
+		if (k + 1 >= JOB_ROUTE_MAX) {
+			snprintf(why, n, "too many stages (at most %d)", JOB_ROUTE_MAX - 1);
+			return -1;
+		}
+		snprintf(seen[k++], JOB_NAME_MAX, "%s", st);
+		snprintf(last, sizeof last, "%s", st);
+	}
+	if (strcmp(last, "load")) {
+		snprintf(why, n, "the route must end with load (it stores the document)");
+		return -1;
+	}
+	return 0;
+}
+
 void stage_skip_to(struct job *j, const char *stage)
 {
 	for (int i = j->hop; i < j->nroute; i++)

@@ -28,6 +28,11 @@ const struct stage *stage_find(const char *name);
 int stage_index(const char *name);
 int stage_count(void);
 
+/* Check a route from the configuration ("preprocess,ocr,load"): known stages,
+ * each once, not ingest, ending with load. Returns 0, or -1 with the reason
+ * in why. */
+int stage_route_check(const char *route, char *why, size_t n);
+
 /* Skip the rest of the route up to (not including) the named stage. */
 void stage_skip_to(struct job *j, const char *stage);
 

@@ -48,4 +48,17 @@ runs=$(q 'select count(*) from stage_runs')
 eq "second run exits 0: everything is already stored" 0 $?
 eq "second run adds no document" 10 "$(q 'select count(*) from documents')"
 eq "second run adds no stage runs" "$runs" "$(q 'select count(*) from stage_runs')"
+
+# the scan route comes from the configuration: the foundation path alone
+fresh_db docpipe_t010_route
+printf '[pipeline]\nscan_route = preprocess,ocr,load\n[forms]\ndir = %s/models/forms\n' "$TOP" >"$TMPBASE/route.conf"
+out=$("$DOCPIPE" run -c "$TMPBASE/route.conf" fixtures/scans/notice_ja.png 2>>"$TMPBASE/t010.log")
+eq "a configured route runs" 0 $?
+eq "its stages and no others" "ingest,load,ocr,preprocess" \
+	"$(q "select string_agg(stage, ',' order by stage) from stage_runs")"
+contains "the summary lists CPU by thread" "$out" "cpu by thread: stage workers"
+printf '[pipeline]\nscan_route = preprocess,ocr\n' >"$TMPBASE/badroute.conf"
+msg=$("$DOCPIPE" run -c "$TMPBASE/badroute.conf" fixtures/scans/notice_ja.png 2>&1)
+eq "a route that does not end with load is a configuration error" 1 $?
+contains "the error names the key and the reason" "$msg" "scan_route = preprocess,ocr: the route must end with load"
 done_testing
