@@ -11,8 +11,9 @@
  * and vocabulary_dict, pronunciations added to the dictionary (models/asr/,
  * docs/AUDIO.md). Decoder settings [asr] topn, maxhmmpf, pl_window, fwdflat,
  * bestpath trade time for accuracy (bench/asr_bench.sh measures both).
- * One decoder per worker thread, created once in init (about 0.5 s and
- * 100 MB each); decoders share nothing. Costs a real-time factor of about
+ * One decoder per worker thread, created when its first chunk arrives (about
+ * 0.5 s and 100 MB each; a batch of scans does not pay for it) and kept;
+ * init only checks that the model files can be read. Decoders share nothing. Costs a real-time factor of about
  * 0.11 per core with the shipped settings (docs/PERFORMANCE.md).
  *
  * PocketSphinx's own voice activity filter (-remove_silence) is off: it drops
@@ -36,7 +37,8 @@
 #define VOCAB_SEARCH "vocabulary"
 
 struct asr_state {
-	ps_decoder_t *ps;
+	const struct conf *conf;
+	ps_decoder_t *ps;      /* NULL until the first chunk */
 	cmd_ln_t *config;
 };
 
@@ -178,27 +180,34 @@ static void quiet_sphinx(void)
 
 static enum dp_err asr_init(void **state, const struct conf *c, struct dp_msg *m)
 {
-	struct asr_state *s = xcalloc(1, sizeof *s);
-	char topn[16], maxhmmpf[16], plw[16];
 	const char *paths[3] = { c->asr_hmm, c->asr_dict, c->asr_lm };
 	const char *keys[3] = { "hmm", "dict", "lm" };
-	int vocab = c->asr_vocab_lm[0] != '\0';
-	enum dp_err e;
+	struct asr_state *s;
 
 	for (int i = 0; i < 3; i++) {
 		char p[CONF_PATH_MAX + 32];
 		snprintf(p, sizeof p, "%s%s", paths[i], i == 0 ? "/mdef" : "");
-		if (!readable(p)) {
-			free(s);
+		if (!readable(p))
 			return dp_fail(m, DP_ERR_CONFIG, "[asr] %s: cannot read '%s' (install pocketsphinx-en-us or fix pipeline.conf)",
 				       keys[i], p);
-		}
 	}
-	if (vocab && !readable(c->asr_vocab_lm)) {
-		free(s);
+	if (c->asr_vocab_lm[0] && !readable(c->asr_vocab_lm))
 		return dp_fail(m, DP_ERR_CONFIG, "[asr] vocabulary_lm: cannot read '%s' (fix pipeline.conf, or leave it empty)",
 			       c->asr_vocab_lm);
-	}
+	s = xcalloc(1, sizeof *s);
+	s->conf = c;
+	*state = s;
+	return DP_OK;
+}
+
+/* Create this worker's decoder (first chunk only). */
+static enum dp_err asr_load(struct asr_state *s, struct dp_msg *m)
+{
+	const struct conf *c = s->conf;
+	char topn[16], maxhmmpf[16], plw[16];
+	int vocab = c->asr_vocab_lm[0] != '\0';
+	enum dp_err e;
+
 	pthread_once(&quiet_once, quiet_sphinx);
 	snprintf(topn, sizeof topn, "%d", c->asr_topn);
 	snprintf(maxhmmpf, sizeof maxhmmpf, "%d", c->asr_maxhmmpf);
@@ -209,28 +218,27 @@ static enum dp_err asr_init(void **state, const struct conf *c, struct dp_msg *m
 				"-bestpath", c->asr_bestpath ? "yes" : "no", "-remove_silence", "no", NULL);
 	if (s->config && !vocab)
 		cmd_ln_set_str_r(s->config, "-lm", c->asr_lm);
-	if (!s->config) {
-		free(s);
+	if (!s->config)
 		return dp_fail(m, DP_ERR_CONFIG, "PocketSphinx rejected the [asr] settings");
-	}
 	engine_enter();
 	s->ps = ps_init(s->config);
 	engine_leave();
-	if (!s->ps) {
-		asr_fini(s);
+	if (!s->ps)
 		return dp_fail(m, DP_ERR_ENGINE, "PocketSphinx could not load the model in %s", c->asr_hmm);
-	}
 	engine_enter();
 	e = c->asr_vocab_dict[0] ? add_pronunciations(s, c->asr_vocab_dict, m) : DP_OK;
 	if (e == DP_OK && vocab)
 		e = use_vocabulary_lm(s, c, m);
 	engine_leave();
-	if (e != DP_OK)
-		goto fail;
-	*state = s;
-	return DP_OK;
-fail:
-	asr_fini(s);
+	if (e != DP_OK) {
+		/* try again from scratch on the next chunk */
+		ps_free(s->ps);
+		s->ps = NULL;
+	}
+	if (!s->ps) {
+		cmd_ln_free_r(s->config);
+		s->config = NULL;
+	}
 	return e;
 }
 
@@ -265,6 +273,11 @@ static enum dp_err asr_process(void *state, struct job *j, struct dp_msg *m)
 
 	if (!f || f->len % 2)
 		return dp_fail(m, DP_ERR_INTERNAL, "'%s': chunk has no 16-bit samples", path_basename(j->source));
+	if (!s->ps) {
+		enum dp_err le = asr_load(s, m);
+		if (le)
+			return le;
+	}
 	chunk_ms = (long)(f->len / 2 / 16);
 	/* a new stream per chunk: the noise estimate of the front end starts
 	 * afresh, so a chunk's words do not depend on what this worker decoded
