@@ -106,11 +106,9 @@ if fails:
           (os.path.basename(r["file"]), r["dpi"], r["sticker_deg"], r["page_deg"], r["degrade"], r["module_mm"]))
     w("")
     if all(r["page_deg"] for r in fails):
-        w("Every code not decoded is on a page turned by 2 to 3 degrees, almost all with modules of 0.3 mm"
-          " (2.4 px at 200 dpi, 3.5 px at 300 dpi). preprocess deskews by shear, which moves blocks of"
-          " pixels by whole pixels and so breaks modules that are only 2 to 3 pixels wide; the same pages"
-          " decode when zbar is given the page before deskewing. Handing qr the page as scanned (or"
-          " deskewing by area map, about 36 ms instead of 3 ms) would close most of the gap.")
+        w("Every code not decoded is on a page turned by 2 to 3 degrees, with modules of 0.3 mm or so"
+          " (2.4 px at 200 dpi): rotating the page back (area map) blurs modules that are only 2 to 3"
+          " pixels wide into their neighbours, and zbar loses them.")
         w("")
 w("Reproduce: `bench/qr_bench.sh %d` (needs python3-pil and python3-qrcode for the generator;"
   " about 1 s of wall time per page, most of it OCR, which this figure does not count)." % n)
