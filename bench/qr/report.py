@@ -107,8 +107,8 @@ if fails:
     w("")
     if all(r["page_deg"] for r in fails):
         w("Every code not decoded is on a page turned by 2 to 3 degrees, with modules of 0.3 mm or so"
-          " (2.4 px at 200 dpi): rotating the page back (area map) blurs modules that are only 2 to 3"
-          " pixels wide into their neighbours, and zbar loses them.")
+          " (2.4 px at 200 dpi), the smallest"
+          " modules at the lowest resolution; why deskewing loses them was not measured further.")
         w("")
 w("Reproduce: `bench/qr_bench.sh %d` (needs python3-pil and python3-qrcode for the generator;"
   " about 1 s of wall time per page, most of it OCR, which this figure does not count)." % n)
