@@ -17,9 +17,9 @@ FUZZ_LIBS    := -lcrypto -lpthread -lm
 FUZZ_TARGETS := sniff conf forms fees job normalize expr
 # the src/ modules each target needs besides util, err and log
 FUZZ_MODS_sniff     := sniff
-FUZZ_MODS_conf      := conf
-FUZZ_MODS_forms     := forms expr
-FUZZ_MODS_fees      := fees
+FUZZ_MODS_conf      := conf ini
+FUZZ_MODS_forms     := forms expr ini
+FUZZ_MODS_fees      := fees ini
 FUZZ_MODS_job       := job
 FUZZ_MODS_normalize := normalize
 FUZZ_MODS_expr      := expr

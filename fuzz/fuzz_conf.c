@@ -1,7 +1,7 @@
 /* fuzz_conf.c: libFuzzer target for conf_parse() (src/conf.c), the reader of
  * pipeline.conf.
  *
- * Input: the text of a configuration file (conf_load refuses a NUL byte, so
+ * Input: the text of a configuration file (ini_read refuses a NUL byte, so
  * the text ends at the first one). It is parsed over the built-in defaults,
  * with a base folder or without one (chosen by the input's length), as
  * conf_load does. Checks: memory safety; on success every string directive is

@@ -1,8 +1,8 @@
 /* fuzz_fees.c: libFuzzer target for fees_parse() (src/fees.c), the reader of
  * models/fees.conf.
  *
- * Input: the text of a fee schedule (ends at the first NUL, as file_read
- * gives a C string). Checks: memory safety and no leak (fees_release whether
+ * Input: the text of a fee schedule (fees_load refuses a NUL byte, so the
+ * text ends at the first one). Checks: memory safety and no leak (fees_release whether
  * accepted or not); an accepted schedule has at most FEES_TIERS_MAX postage
  * tiers per procedure, tiers increasing, no negative amounts, digit ranges
  * within 1..64, and fees_find/fees_postage work on every rule. */

@@ -2,8 +2,8 @@
  * of the .form templates in models/forms (and, through [check] rules, of
  * expr_check_rule and expr_names in src/expr.c).
  *
- * Input: the text of one template (forms_load_dir reads files as C strings,
- * so the text ends at the first NUL). Checks: memory safety and no leak
+ * Input: the text of one template (forms_load_dir refuses a NUL byte, so
+ * the text ends at the first one). Checks: memory safety and no leak
  * (fields are freed whether the template was accepted or not); an accepted
  * template has an id, a match line, a title box on the page, and every field
  * a known type with a box or, for a choice, at least two options. */

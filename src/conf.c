@@ -1,4 +1,4 @@
-/* conf.c: the directive table and the INI reader of pipeline.conf (see conf.h). */
+/* conf.c: the directive table of pipeline.conf and its checks (see conf.h); ini.c reads the lines. */
 #include "conf.h"
 
 #include <ctype.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ini.h"
 #include "util.h"
 
 enum conf_type { CT_STR, CT_PATH, CT_INT, CT_LL, CT_BOOL, CT_ENUM };
@@ -158,64 +159,34 @@ void conf_defaults(struct conf *c, const char *base_dir)
 enum dp_err conf_parse(struct conf *c, const char *name, const char *text, const char *base_dir,
 		       struct dp_msg *m)
 {
-	char section[64] = "";
-	int lineno = 0;
-	const char *p = text;
+	struct ini in;
 
-	while (*p) {
-		char line[2048], where[CONF_PATH_MAX + 32];
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+	ini_start(&in, name, text);
+	while (ini_next(&in, m)) {
+		char where[CONF_PATH_MAX + 32];
+		const struct conf_row *r = NULL;
 
-		lineno++;
-		snprintf(where, sizeof where, "%s:%d", name, lineno);
-		if (len >= sizeof line)
-			return dp_fail(m, DP_ERR_CONFIG, "%s: line too long", where);
-		memcpy(line, p, len);
-		line[len] = '\0';
-		p = nl ? nl + 1 : p + len;
-
-		char *s = str_trim(line);
-		if (!*s || *s == '#' || *s == ';')
-			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
-			if (!close || close[1] != '\0')
-				return dp_fail(m, DP_ERR_CONFIG, "%s: a section header looks like [name]", where);
-			*close = '\0';
-			s = str_trim(s + 1);
+		snprintf(where, sizeof where, "%s:%d", name, in.line);
+		if (!in.key) {
 			int known = 0;
 			for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-				if (!strcmp(rows[i].section, s))
+				if (!strcmp(rows[i].section, in.section))
 					known = 1;
 			if (!known)
-				return dp_fail(m, DP_ERR_CONFIG, "%s: unknown section [%s]", where, s);
-			snprintf(section, sizeof section, "%s", s);
+				return ini_fail(&in, m, "unknown section [%s]", in.section);
 			continue;
 		}
-		char *eq = strchr(s, '=');
-		if (!eq)
-			return dp_fail(m, DP_ERR_CONFIG, "%s: expected 'key = value', got '%s'", where, s);
-		*eq = '\0';
-		char *key = str_trim(s), *val = str_trim(eq + 1);
-		/* an inline comment needs a space before '#' */
-		char *hash = strstr(val, " #");
-		if (hash) {
-			*hash = '\0';
-			val = str_trim(val);
-		}
-		if (!*section)
-			return dp_fail(m, DP_ERR_CONFIG, "%s: '%s' is outside any [section]", where, key);
-		const struct conf_row *r = NULL;
 		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-			if (!strcmp(rows[i].section, section) && !strcmp(rows[i].key, key))
+			if (!strcmp(rows[i].section, in.section) && !strcmp(rows[i].key, in.key))
 				r = &rows[i];
 		if (!r)
-			return dp_fail(m, DP_ERR_CONFIG, "%s: unknown key '%s' in [%s]", where, key, section);
-		enum dp_err e = set_value(c, r, val, base_dir, where, m);
+			return ini_fail(&in, m, "unknown key '%s' in [%s]", in.key, in.section);
+		enum dp_err e = set_value(c, r, in.value, base_dir, where, m);
 		if (e)
 			return e;
 	}
+	if (in.err)
+		return in.err;
 	if (c->asr_chunk_min_s > c->asr_chunk_max_s)
 		return dp_fail(m, DP_ERR_CONFIG, "%s: asr.chunk_min_seconds is larger than asr.chunk_max_seconds", name);
 	return DP_OK;
@@ -224,17 +195,11 @@ enum dp_err conf_parse(struct conf *c, const char *name, const char *text, const
 enum dp_err conf_load(struct conf *c, const char *path, struct dp_msg *m)
 {
 	char dir[CONF_PATH_MAX];
-	size_t len;
 	char *text = NULL;
 	enum dp_err e;
 
-	e = file_read(path, &text, &len, 1 << 20, m);
-	if (e)
+	if ((e = ini_read(path, 1 << 20, &text, m)))
 		return e;
-	if (strlen(text) != len) {
-		free(text);
-		return dp_fail(m, DP_ERR_CONFIG, "%s: contains a NUL byte: is it a text file?", path);
-	}
 	path_dirname(path, dir, sizeof dir);
 	if (strlen(dir) > CONF_PATH_MAX - 64) {
 		free(text);

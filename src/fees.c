@@ -1,4 +1,4 @@
-/* fees.c: reading models/fees.conf (see fees.h). */
+/* fees.c: the keys of models/fees.conf and their checks (see fees.h); ini.c reads the lines. */
 #include "fees.h"
 
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ini.h"
 #include "util.h"
 
 static int parse_range(const char *v, int *lo, int *hi)
@@ -24,46 +25,26 @@ static int parse_range(const char *v, int *lo, int *hi)
 enum dp_err fees_parse(struct fee_schedule *fs, const char *name, const char *text, struct dp_msg *m)
 {
 	struct fee_rule *r = NULL;
-	int lineno = 0;
-	const char *p = text;
+	struct ini in;
 
 	memset(fs, 0, sizeof *fs);
-	while (*p) {
-		char line[1024];
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		lineno++;
-		if (len >= sizeof line)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: line too long", name, lineno);
-		memcpy(line, p, len);
-		line[len] = '\0';
-		p = nl ? nl + 1 : p + len;
-		char *s = str_trim(line);
-		if (!*s || *s == '#')
-			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
-			if (!close || close[1] || close == s + 1)
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: a section is [PROCEDURE-CODE]", name, lineno);
-			*close = '\0';
+	ini_start(&in, name, text);
+	while (ini_next(&in, m)) {
+		const char *key = in.key;
+		char *val = in.value;
+
+		if (!key) {
 			fs->rules = xrealloc(fs->rules, (size_t)(fs->n + 1) * sizeof *fs->rules);
 			r = &fs->rules[fs->n++];
 			memset(r, 0, sizeof *r);
-			str_copy(r->procedure, sizeof r->procedure, s + 1);
+			str_copy(r->procedure, sizeof r->procedure, in.section);
 			r->unit_fee = -1;
 			str_copy(r->mail_option, sizeof r->mail_option, "郵送");
 			str_copy(r->payeasy_option, sizeof r->payeasy_option, "Pay-easy");
 			continue;
 		}
-		char *eq = strchr(s, '=');
-		if (!eq)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: expected 'key = value'", name, lineno);
-		*eq = '\0';
-		char *key = str_trim(s), *val = str_trim(eq + 1);
-		if (!r)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: '%s' comes before any [PROCEDURE] section", name, lineno, key);
 		if (!*val)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: '%s' has no value", name, lineno, key);
+			return ini_fail(&in, m, "'%s' has no value", key);
 		if (!strcmp(key, "name")) {
 			str_copy(r->name, sizeof r->name, val);
 		} else if (!strcmp(key, "unit_fee")) {
@@ -71,8 +52,7 @@ enum dp_err fees_parse(struct fee_schedule *fs, const char *name, const char *te
 			errno = 0;
 			r->unit_fee = strtoll(val, &end, 10);
 			if (errno || *end || r->unit_fee < 0)
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: unit_fee must be yen as a whole number, not '%s'", name,
-					       lineno, val);
+				return ini_fail(&in, m, "unit_fee must be yen as a whole number, not '%s'", val);
 		} else if (!strcmp(key, "postage")) {
 			char *tok, *save = NULL;
 			r->ntiers = 0;
@@ -81,7 +61,7 @@ enum dp_err fees_parse(struct fee_schedule *fs, const char *name, const char *te
 				r->tier_from[0] = 1;
 				r->tier_yen[0] = strtoll(val, &end, 10);
 				if (*end || r->tier_yen[0] < 0)
-					return dp_fail(m, DP_ERR_CONFIG, "%s:%d: postage must be yen or tiers 'FROM:YEN ...'", name, lineno);
+					return ini_fail(&in, m, "postage must be yen or tiers 'FROM:YEN ...'");
 				r->ntiers = 1;
 				continue;
 			}
@@ -91,9 +71,8 @@ enum dp_err fees_parse(struct fee_schedule *fs, const char *name, const char *te
 				char extra;
 				if (r->ntiers >= FEES_TIERS_MAX || sscanf(tok, "%d:%lld%c", &from, &yen, &extra) != 2 || from < 1 ||
 				    yen < 0 || (r->ntiers && from <= r->tier_from[r->ntiers - 1]))
-					return dp_fail(m, DP_ERR_CONFIG,
-						       "%s:%d: postage tiers are 'FROM:YEN' with FROM increasing, e.g. '1:84 5:140', not '%s'",
-						       name, lineno, tok);
+					return ini_fail(&in, m,
+							"postage tiers are 'FROM:YEN' with FROM increasing, e.g. '1:84 5:140', not '%s'", tok);
 				r->tier_from[r->ntiers] = from;
 				r->tier_yen[r->ntiers++] = yen;
 			}
@@ -103,33 +82,29 @@ enum dp_err fees_parse(struct fee_schedule *fs, const char *name, const char *te
 			str_copy(r->payeasy_option, sizeof r->payeasy_option, val);
 		} else if (!strcmp(key, "payeasy_customer_digits")) {
 			if (parse_range(val, &r->cust_min, &r->cust_max))
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: payeasy_customer_digits is N or MIN-MAX, not '%s'", name,
-					       lineno, val);
+				return ini_fail(&in, m, "payeasy_customer_digits is N or MIN-MAX, not '%s'", val);
 		} else if (!strcmp(key, "payeasy_confirm_digits")) {
 			if (parse_range(val, &r->conf_min, &r->conf_max))
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: payeasy_confirm_digits is N or MIN-MAX, not '%s'", name,
-					       lineno, val);
+				return ini_fail(&in, m, "payeasy_confirm_digits is N or MIN-MAX, not '%s'", val);
 		} else {
-			return dp_fail(m, DP_ERR_CONFIG,
-				       "%s:%d: unknown key '%s' (name, unit_fee, postage, mail_option, payeasy_option, "
-				       "payeasy_customer_digits, payeasy_confirm_digits)",
-				       name, lineno, key);
+			return ini_fail(&in, m,
+					"unknown key '%s' (name, unit_fee, postage, mail_option, payeasy_option, "
+					"payeasy_customer_digits, payeasy_confirm_digits)",
+					key);
 		}
 	}
-	return DP_OK;
+	return in.err;
 }
 
 enum dp_err fees_load(struct fee_schedule *fs, const char *path, struct dp_msg *m)
 {
 	char *text = NULL;
-	size_t len;
 	enum dp_err e;
 
 	memset(fs, 0, sizeof *fs);
 	if (!path[0] || access(path, F_OK) != 0)
 		return DP_OK;
-	e = file_read(path, &text, &len, 1 << 20, m);
-	if (e)
+	if ((e = ini_read(path, 1 << 20, &text, m)))
 		return e;
 	e = fees_parse(fs, path, text, m);
 	free(text);

@@ -1,4 +1,4 @@
-/* forms.c: the form template reader (see forms.h and docs/FORMS.md). */
+/* forms.c: the form templates: their keys and checks (see forms.h and docs/FORMS.md); ini.c reads the lines. */
 #include "forms.h"
 
 #include <dirent.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "ini.h"
 #include "util.h"
 
 static const struct {
@@ -99,34 +100,20 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 {
 	enum { NONE, FORM, FIELD, CHECK } sec = NONE;
 	struct form_field *fd = NULL;
-	int lineno = 0, have_form = 0;
-	const char *p = text;
+	int have_form = 0;
+	struct ini in;
 	enum dp_err e;
 
 	memset(f, 0, sizeof *f);
 	str_copy(f->path, sizeof f->path, name);
 	f->page_w = 210;
 	f->page_h = 297;
-	while (*p) {
-		char line[2048];
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+	ini_start(&in, name, text);
+	while (ini_next(&in, m)) {
+		const char *s = in.section, *key = in.key;
+		char *val = in.value;
 
-		lineno++;
-		if (len >= sizeof line)
-			FAIL("%s:%d: line too long", name, lineno);
-		memcpy(line, p, len);
-		line[len] = '\0';
-		p = nl ? nl + 1 : p + len;
-		char *s = str_trim(line);
-		if (!*s || *s == '#')
-			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
-			if (!close || close[1])
-				FAIL("%s:%d: a section header looks like [form], [field NAME] or [check]", name, lineno);
-			*close = '\0';
-			s = str_trim(s + 1);
+		if (!key) {
 			if (fd && (e = finish_field(f, fd, name, m)))
 				return e;
 			fd = NULL;
@@ -136,38 +123,31 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 			} else if (!strcmp(s, "check")) {
 				sec = CHECK;
 			} else if (!strncmp(s, "field", 5) && (s[5] == ' ' || s[5] == '\t')) {
-				char *fname = str_trim(s + 5);
+				const char *fname = s + 5 + strspn(s + 5, " \t\n\v\f\r");
 				if (!valid_name(fname) || strlen(fname) >= FORM_NAME_MAX)
-					FAIL("%s:%d: field name '%s' must be letters, digits and _ (it is the name stored in the database)",
-					     name, lineno, fname);
+					return ini_fail(&in, m, "field name '%s' must be letters, digits and _ (it is the name stored in the database)",
+							fname);
 				for (int i = 0; i < f->nfields; i++)
 					if (!strcmp(f->fields[i].name, fname))
-						FAIL("%s:%d: field '%s' is defined twice (first on line %d)", name, lineno, fname,
-						     f->fields[i].line);
+						return ini_fail(&in, m, "field '%s' is defined twice (first on line %d)",
+								fname, f->fields[i].line);
 				f->fields = xrealloc(f->fields, (size_t)(f->nfields + 1) * sizeof *f->fields);
 				fd = &f->fields[f->nfields++];
 				memset(fd, 0, sizeof *fd);
 				str_copy(fd->name, sizeof fd->name, fname);
-				fd->line = lineno;
+				fd->line = in.line;
 				fd->type = FT_TEXT;
 				fd->min_conf = -1;
 				sec = FIELD;
 			} else {
-				FAIL("%s:%d: unknown section [%s] (expected [form], [field NAME] or [check])", name, lineno, s);
+				return ini_fail(&in, m, "unknown section [%s] (expected [form], [field NAME] or [check])", s);
 			}
 			continue;
 		}
-		char *eq = strchr(s, '=');
-		if (!eq)
-			FAIL("%s:%d: expected 'key = value', got '%s'", name, lineno, s);
-		*eq = '\0';
-		char *key = str_trim(s), *val = str_trim(eq + 1);
-		if (sec == NONE)
-			FAIL("%s:%d: '%s' comes before any [form] or [field] section", name, lineno, key);
 		if (sec == FORM) {
 			if (!strcmp(key, "id")) {
 				if (!valid_name(val) || strlen(val) >= FORM_NAME_MAX)
-					FAIL("%s:%d: form id '%s' must be letters, digits and _", name, lineno, val);
+					return ini_fail(&in, m, "form id '%s' must be letters, digits and _", val);
 				str_copy(f->id, sizeof f->id, val);
 			} else if (!strcmp(key, "name")) {
 				str_copy(f->name, sizeof f->name, val);
@@ -182,30 +162,30 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 				else if (!strcmp(val, "Letter")) { f->page_w = 215.9; f->page_h = 279.4; }
 				else if (sscanf(val, "%lfx%lf %c", &f->page_w, &f->page_h, &extra) != 2 || f->page_w < 50 ||
 					 f->page_h < 50 || f->page_w > 1000 || f->page_h > 1000)
-					FAIL("%s:%d: page must be A4, A3, B4, B5, Letter or WIDTHxHEIGHT in mm, not '%s'", name,
-					     lineno, val);
+					return ini_fail(&in, m, "page must be A4, A3, B4, B5, Letter or WIDTHxHEIGHT in mm, not '%s'",
+							val);
 			} else if (!strcmp(key, "match")) {
 				if (f->nmatch >= FORM_MATCH_MAX)
-					FAIL("%s:%d: at most %d match lines", name, lineno, FORM_MATCH_MAX);
+					return ini_fail(&in, m, "at most %d match lines", FORM_MATCH_MAX);
 				if (!*val)
-					FAIL("%s:%d: match needs the text printed on the form", name, lineno);
+					return ini_fail(&in, m, "match needs the text printed on the form");
 				if (utf8_chars(val) < 4)
-					FAIL("%s:%d: match '%s' is too short to tell forms apart: use the whole printed title (4 characters or more)",
-					     name, lineno, val);
+					return ini_fail(&in, m, "match '%s' is too short to tell forms apart: use the whole printed title (4 characters or more)",
+							val);
 				str_copy(f->match[f->nmatch++], FORM_TEXT_MAX, val);
 			} else if (!strcmp(key, "title_box")) {
 				if (parse_rect(val, &f->title))
-					FAIL("%s:%d: title_box must be 'X Y WIDTH HEIGHT' in mm, not '%s'", name, lineno, val);
+					return ini_fail(&in, m, "title_box must be 'X Y WIDTH HEIGHT' in mm, not '%s'", val);
 			} else {
-				FAIL("%s:%d: unknown key '%s' in [form] (id, name, procedure, page, match, title_box)", name,
-				     lineno, key);
+				return ini_fail(&in, m, "unknown key '%s' in [form] (id, name, procedure, page, match, title_box)",
+						key);
 			}
 		} else if (sec == FIELD) {
 			if (!strcmp(key, "label")) {
 				str_copy(fd->label, sizeof fd->label, val);
 			} else if (!strcmp(key, "box")) {
 				if (parse_rect(val, &fd->box))
-					FAIL("%s:%d: box must be 'X Y WIDTH HEIGHT' in mm, not '%s'", name, lineno, val);
+					return ini_fail(&in, m, "box must be 'X Y WIDTH HEIGHT' in mm, not '%s'", val);
 				fd->has_box = 1;
 			} else if (!strcmp(key, "type")) {
 				size_t i;
@@ -213,14 +193,14 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 					if (!strcmp(types[i].name, val))
 						break;
 				if (i == sizeof types / sizeof types[0])
-					FAIL("%s:%d: unknown type '%s' (text, kana, digits, yen, date, postal, phone, email, checkbox, choice)",
-					     name, lineno, val);
+					return ini_fail(&in, m, "unknown type '%s' (text, kana, digits, yen, date, postal, phone, email, checkbox, choice)",
+							val);
 				fd->type = types[i].type;
 			} else if (!strcmp(key, "cells")) {
 				char *end;
 				long c = strtol(val, &end, 10);
 				if (*end || c < 2 || c > 64)
-					FAIL("%s:%d: cells must be a number from 2 to 64, not '%s'", name, lineno, val);
+					return ini_fail(&in, m, "cells must be a number from 2 to 64, not '%s'", val);
 				fd->cells = (int)c;
 			} else if (!strcmp(key, "required")) {
 				if (!strcmp(val, "yes"))
@@ -228,41 +208,43 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 				else if (!strcmp(val, "no"))
 					fd->required = 0;
 				else
-					FAIL("%s:%d: required must be yes or no, not '%s'", name, lineno, val);
+					return ini_fail(&in, m, "required must be yes or no, not '%s'", val);
 			} else if (!strcmp(key, "min_confidence")) {
 				char *end;
 				double c = strtod(val, &end);
 				if (*end || c < 0 || c > 100)
-					FAIL("%s:%d: min_confidence must be 0 to 100, not '%s'", name, lineno, val);
+					return ini_fail(&in, m, "min_confidence must be 0 to 100, not '%s'", val);
 				fd->min_conf = c;
 			} else if (!strcmp(key, "option")) {
 				char *at = strstr(val, " @ ");
 				struct form_option *o;
 				if (!at)
-					FAIL("%s:%d: option must be 'LABEL @ X Y WIDTH HEIGHT'", name, lineno);
+					return ini_fail(&in, m, "option must be 'LABEL @ X Y WIDTH HEIGHT'");
 				if (fd->nopts >= FORM_OPTIONS_MAX)
-					FAIL("%s:%d: at most %d options", name, lineno, FORM_OPTIONS_MAX);
+					return ini_fail(&in, m, "at most %d options", FORM_OPTIONS_MAX);
 				*at = '\0';
 				o = &fd->opts[fd->nopts++];
 				str_copy(o->label, sizeof o->label, str_trim(val));
 				if (!o->label[0] || parse_rect(at + 3, &o->box))
-					FAIL("%s:%d: option must be 'LABEL @ X Y WIDTH HEIGHT' in mm", name, lineno);
+					return ini_fail(&in, m, "option must be 'LABEL @ X Y WIDTH HEIGHT' in mm");
 			} else {
-				FAIL("%s:%d: unknown key '%s' in [field %s] (label, box, type, cells, required, min_confidence, option)",
-				     name, lineno, key, fd->name);
+				return ini_fail(&in, m, "unknown key '%s' in [field %s] (label, box, type, cells, required, min_confidence, option)",
+						key, fd->name);
 			}
 		} else { /* CHECK */
 			struct dp_msg em;
 			if (strcmp(key, "rule"))
-				FAIL("%s:%d: unknown key '%s' in [check] (rule)", name, lineno, key);
+				return ini_fail(&in, m, "unknown key '%s' in [check] (rule)", key);
 			if (f->nrules >= FORM_RULES_MAX)
-				FAIL("%s:%d: at most %d rules", name, lineno, FORM_RULES_MAX);
+				return ini_fail(&in, m, "at most %d rules", FORM_RULES_MAX);
 			if (expr_check_rule(val, &em))
-				FAIL("%s:%d: %s", name, lineno, em.text);
-			f->rules[f->nrules].line = lineno;
+				return ini_fail(&in, m, "%s", em.text);
+			f->rules[f->nrules].line = in.line;
 			str_copy(f->rules[f->nrules++].text, FORM_TEXT_MAX, val);
 		}
 	}
+	if (in.err)
+		return in.err;
 	if (fd && (e = finish_field(f, fd, name, m)))
 		return e;
 	if (!have_form || !f->id[0])
@@ -317,10 +299,8 @@ enum dp_err forms_load_dir(struct form_set *fs, const char *dir, struct dp_msg *
 	qsort(names, n, sizeof *names, cmpstr);
 	for (size_t i = 0; i < n && !e; i++) {
 		char path[2048], *text = NULL;
-		size_t len;
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		e = file_read(path, &text, &len, 1 << 20, m);
-		if (e)
+		if ((e = ini_read(path, 1 << 20, &text, m)))
 			break;
 		fs->forms = xrealloc(fs->forms, (size_t)(fs->n + 1) * sizeof *fs->forms);
 		e = forms_parse(&fs->forms[fs->n], path, text, m);

@@ -1,4 +1,4 @@
-/* grants.c: reading models/grants.conf (see grants.h). */
+/* grants.c: the keys of models/grants.conf and their checks (see grants.h); ini.c reads the lines. */
 #include "grants.h"
 
 #include <ctype.h>
@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "ini.h"
 #include "util.h"
 
 #define GRANT_KEYS "name, procedure, rate, max, window, required"
@@ -100,7 +101,7 @@ static int valid_name(const char *s)
 	return 1;
 }
 
-static enum dp_err parse_required(struct grant_program *g, const char *name, int lineno, char *val, struct dp_msg *m)
+static enum dp_err parse_required(struct grant_program *g, const struct ini *in, char *val, struct dp_msg *m)
 {
 	char *tok, *save = NULL;
 
@@ -110,11 +111,9 @@ static enum dp_err parse_required(struct grant_program *g, const char *name, int
 		if (!*f)
 			continue;
 		if (!valid_name(f) || strlen(f) >= sizeof g->required[0])
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: '%s' is not a field name (letters, digits, '_')", name,
-				       lineno, f);
+			return ini_fail(in, m, "'%s' is not a field name (letters, digits, '_')", f);
 		if (g->nrequired >= GRANT_REQUIRED_MAX)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: at most %d required fields", name, lineno,
-				       GRANT_REQUIRED_MAX);
+			return ini_fail(in, m, "at most %d required fields", GRANT_REQUIRED_MAX);
 		str_copy(g->required[g->nrequired++], sizeof g->required[0], f);
 	}
 	return DP_OK;
@@ -130,84 +129,59 @@ static enum dp_err finish(const struct grant_program *g, const char *name, struc
 static enum dp_err parse_text(struct grant_set *gs, const char *name, const char *text, struct dp_msg *m)
 {
 	struct grant_program *g = NULL;
-	int lineno = 0;
-	const char *p = text;
+	struct ini in;
 	enum dp_err e;
 
 	memset(gs, 0, sizeof *gs);
-	while (*p) {
-		char line[1024];
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		lineno++;
-		if (len >= sizeof line)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: line too long", name, lineno);
-		memcpy(line, p, len);
-		line[len] = '\0';
-		p = nl ? nl + 1 : p + len;
-		char *s = str_trim(line);
-		if (!*s || *s == '#')
-			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
-			if (!close || close[1] || close == s + 1)
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: a section is [PROGRAMME-ID]", name, lineno);
-			*close = '\0';
-			if (!valid_name(s + 1) || strlen(s + 1) >= GRANT_ID_MAX)
-				return dp_fail(m, DP_ERR_CONFIG,
-					       "%s:%d: programme id '%s': use letters, digits, '-' and '_' (at most %d)", name,
-					       lineno, s + 1, GRANT_ID_MAX - 1);
-			if (grants_find(gs, s + 1))
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: programme [%s] is defined twice", name, lineno, s + 1);
+	ini_start(&in, name, text);
+	while (ini_next(&in, m)) {
+		const char *s = in.section, *key = in.key;
+		char *val = in.value;
+
+		if (!key) {
+			if (!valid_name(s) || strlen(s) >= GRANT_ID_MAX)
+				return ini_fail(&in, m, "programme id '%s': use letters, digits, '-' and '_' (at most %d)", s,
+						GRANT_ID_MAX - 1);
+			if (grants_find(gs, s))
+				return ini_fail(&in, m, "programme [%s] is defined twice", s);
 			if ((e = finish(g, name, m)))
 				return e;
 			gs->progs = xrealloc(gs->progs, (size_t)(gs->n + 1) * sizeof *gs->progs);
 			g = &gs->progs[gs->n++];
 			memset(g, 0, sizeof *g);
-			str_copy(g->id, sizeof g->id, s + 1);
+			str_copy(g->id, sizeof g->id, s);
 			g->max_yen = -1;
-			g->line = lineno;
+			g->line = in.line;
 			continue;
 		}
-		char *eq = strchr(s, '=');
-		if (!eq)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: expected 'key = value'", name, lineno);
-		*eq = '\0';
-		char *key = str_trim(s), *val = str_trim(eq + 1);
-		if (!g)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: '%s' comes before any [PROGRAMME] section", name, lineno, key);
 		if (!strcmp(key, "name")) {
 			str_copy(g->name, sizeof g->name, val);
 		} else if (!strcmp(key, "procedure")) {
 			if (strlen(val) >= sizeof g->procedure)
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: procedure code too long", name, lineno);
+				return ini_fail(&in, m, "procedure code too long");
 			str_copy(g->procedure, sizeof g->procedure, val);
 		} else if (!strcmp(key, "rate")) {
 			if (parse_rate(val, &g->rate_num, &g->rate_den))
-				return dp_fail(m, DP_ERR_CONFIG,
-					       "%s:%d: rate is a fraction like 2/3 or a decimal like 0.5 (above 0, at most 1), not '%s'",
-					       name, lineno, val);
+				return ini_fail(&in, m,
+						"rate is a fraction like 2/3 or a decimal like 0.5 (above 0, at most 1), not '%s'", val);
 			str_copy(g->rate_text, sizeof g->rate_text, val);
 		} else if (!strcmp(key, "max")) {
 			char *end;
 			errno = 0;
 			g->max_yen = strtoll(val, &end, 10);
 			if (errno || *end || end == val || g->max_yen <= 0 || g->max_yen > GRANT_YEN_MAX)
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: max must be yen as a whole number (no commas), not '%s'",
-					       name, lineno, val);
+				return ini_fail(&in, m, "max must be yen as a whole number (no commas), not '%s'", val);
 		} else if (!strcmp(key, "window")) {
 			if (parse_window(val, g->from, g->to))
-				return dp_fail(m, DP_ERR_CONFIG,
-					       "%s:%d: window is FIRST..LAST day, e.g. 2024-04-01..2025-03-31, not '%s'", name,
-					       lineno, val);
+				return ini_fail(&in, m, "window is FIRST..LAST day, e.g. 2024-04-01..2025-03-31, not '%s'", val);
 		} else if (!strcmp(key, "required")) {
-			if ((e = parse_required(g, name, lineno, val, m)))
+			if ((e = parse_required(g, &in, val, m)))
 				return e;
 		} else {
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: unknown key '%s' (" GRANT_KEYS ")", name, lineno, key);
+			return ini_fail(&in, m, "unknown key '%s' (" GRANT_KEYS ")", key);
 		}
 	}
-	return finish(g, name, m);
+	return in.err ? in.err : finish(g, name, m);
 }
 
 enum dp_err grants_parse(struct grant_set *gs, const char *name, const char *text, struct dp_msg *m)
@@ -221,14 +195,12 @@ enum dp_err grants_parse(struct grant_set *gs, const char *name, const char *tex
 enum dp_err grants_load(struct grant_set *gs, const char *path, struct dp_msg *m)
 {
 	char *text = NULL;
-	size_t len;
 	enum dp_err e;
 
 	memset(gs, 0, sizeof *gs);
 	if (!path[0] || access(path, F_OK) != 0)
 		return DP_OK;
-	e = file_read(path, &text, &len, 1 << 20, m);
-	if (e)
+	if ((e = ini_read(path, 1 << 20, &text, m)))
 		return e;
 	e = grants_parse(gs, path, text, m);
 	free(text);

@@ -8,7 +8,7 @@
  *   baseline_minutes = 8
  *   review_minutes = 0.5
  *
- * Every problem is reported as "FILE:LINE: problem". */
+ * ini.c reads the lines; every problem is reported as "FILE:LINE: problem". */
 #include "report.h"
 
 #include <ctype.h>
@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "ini.h"
 
 #define HAVE_NAME 1
 #define HAVE_CASES 2
@@ -62,102 +64,74 @@ static int parse_minutes(const char *v, double *out, int zero_ok)
 enum dp_err report_procs_parse(struct report_procs *ps, const char *name, const char *text, struct dp_msg *m)
 {
 	struct report_proc *p = NULL;
-	int lineno = 0, section_line = 0, have = 0;
-	const char *s0 = text;
+	int section_line = 0, have = 0;
+	struct ini in;
 	enum dp_err e;
 
 	memset(ps, 0, sizeof *ps);
-	while (*s0) {
-		char line[1024];
-		const char *nl = strchr(s0, '\n');
-		size_t len = nl ? (size_t)(nl - s0) : strlen(s0);
+	ini_start(&in, name, text);
+	while (ini_next(&in, m)) {
+		const char *code = in.section, *key = in.key;
+		char *val = in.value;
 
-		lineno++;
-		if (len >= sizeof line)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: line too long", name, lineno);
-		memcpy(line, s0, len);
-		line[len] = '\0';
-		s0 = nl ? nl + 1 : s0 + len;
-		char *s = str_trim(line);
-		if (!*s || *s == '#' || *s == ';')
-			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
+		if (!key) {
 			if (p && (e = section_done(p, have, name, section_line, m)))
 				return e;
-			if (!close || close[1])
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: a section is [PROCEDURE-CODE], e.g. [P001]", name, lineno);
-			*close = '\0';
-			char *code = str_trim(s + 1);
 			if (!valid_code(code))
-				return dp_fail(m, DP_ERR_CONFIG,
-					       "%s:%d: '%s' is not a procedure code (letters, digits, '-', '_' or '.', at most 31)",
-					       name, lineno, code);
+				return ini_fail(&in, m, "'%s' is not a procedure code (letters, digits, '-', '_' or '.', at most 31)",
+						code);
 			for (int i = 0; i < ps->n; i++)
 				if (!strcmp(ps->v[i].code, code))
-					return dp_fail(m, DP_ERR_CONFIG, "%s:%d: [%s] is already defined above", name, lineno, code);
+					return ini_fail(&in, m, "[%s] is already defined above", code);
 			ps->v = xrealloc(ps->v, (size_t)(ps->n + 1) * sizeof *ps->v);
 			p = &ps->v[ps->n++];
 			memset(p, 0, sizeof *p);
 			str_copy(p->code, sizeof p->code, code);
 			str_copy(p->kind, sizeof p->kind, "scan");
-			section_line = lineno;
+			section_line = in.line;
 			have = 0;
 			continue;
 		}
-		char *eq = strchr(s, '=');
-		if (!eq)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: expected 'key = value'", name, lineno);
-		*eq = '\0';
-		char *key = str_trim(s), *val = str_trim(eq + 1);
-		if (!p)
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: '%s' comes before any [PROCEDURE] section", name, lineno, key);
 		if (!strcmp(key, "name")) {
 			if (!*val || strlen(val) >= sizeof p->name)
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: name must be 1 to %zu bytes", name, lineno,
-					       sizeof p->name - 1);
+				return ini_fail(&in, m, "name must be 1 to %zu bytes", sizeof p->name - 1);
 			str_copy(p->name, sizeof p->name, val);
 			have |= HAVE_NAME;
 		} else if (!strcmp(key, "kind")) {
 			if (strcmp(val, "scan") && strcmp(val, "audio"))
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: kind is scan or audio, not '%s'", name, lineno, val);
+				return ini_fail(&in, m, "kind is scan or audio, not '%s'", val);
 			str_copy(p->kind, sizeof p->kind, val);
 		} else if (!strcmp(key, "annual_cases")) {
 			char *end;
 			errno = 0;
 			p->annual_cases = strtoll(val, &end, 10);
 			if (errno || end == val || *end || p->annual_cases < 0 || p->annual_cases > 2000000000)
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: annual_cases must be a whole number of cases, not '%s'",
-					       name, lineno, val);
+				return ini_fail(&in, m, "annual_cases must be a whole number of cases, not '%s'", val);
 			have |= HAVE_CASES;
 		} else if (!strcmp(key, "baseline_minutes")) {
 			if (parse_minutes(val, &p->baseline_minutes, 0))
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: baseline_minutes must be minutes above 0, e.g. 8 or 2.5, not '%s'",
-					       name, lineno, val);
+				return ini_fail(&in, m, "baseline_minutes must be minutes above 0, e.g. 8 or 2.5, not '%s'", val);
 			have |= HAVE_BASE;
 		} else if (!strcmp(key, "review_minutes")) {
 			if (parse_minutes(val, &p->review_minutes, 1))
-				return dp_fail(m, DP_ERR_CONFIG, "%s:%d: review_minutes must be minutes (0 or more), e.g. 0.5, not '%s'",
-					       name, lineno, val);
+				return ini_fail(&in, m, "review_minutes must be minutes (0 or more), e.g. 0.5, not '%s'", val);
 			have |= HAVE_REVIEW;
 		} else {
-			return dp_fail(m, DP_ERR_CONFIG, "%s:%d: unknown key '%s' (%s)", name, lineno, key, keys_help);
+			return ini_fail(&in, m, "unknown key '%s' (%s)", key, keys_help);
 		}
 	}
-	if (p && (e = section_done(p, have, name, section_line, m)))
-		return e;
-	return DP_OK;
+	if (in.err)
+		return in.err;
+	return p ? section_done(p, have, name, section_line, m) : DP_OK;
 }
 
 enum dp_err report_procs_load(struct report_procs *ps, const char *path, struct dp_msg *m)
 {
 	char *text = NULL;
-	size_t len;
 	enum dp_err e;
 
 	memset(ps, 0, sizeof *ps);
-	e = file_read(path, &text, &len, 4 << 20, m);
-	if (e)
+	if ((e = ini_read(path, 4 << 20, &text, m)))
 		return e;
 	e = report_procs_parse(ps, path, text, m);
 	free(text);

@@ -193,18 +193,18 @@ def corp_ok(num):
     return int(num[0]) == 9 - s % 9
 assert corp_ok("7000012050002") and not corp_ok("8000012050002")   # the published example
 
-# the programmes, read here from models/grants.conf
+# the programmes, read here from models/grants.conf (the syntax of src/ini.c)
 progs, cur = {}, None
 for line in open("models/grants.conf", encoding="utf-8"):
     line = line.strip()
-    if not line or line.startswith("#"):
+    if not line or line.startswith(("#", ";")):
         continue
     m = re.match(r"^\[(.+)\]$", line)
     if m:
-        cur = progs.setdefault(m.group(1), {})
+        cur = progs.setdefault(m.group(1).strip(), {})
         continue
     k, _, v = line.partition("=")
-    cur[k.strip()] = v.strip()
+    cur[k.strip()] = v.strip().split(" #")[0].strip()
 def rate(p):
     return Fraction(p["rate"]) if "/" in p["rate"] else Fraction(p["rate"])
 

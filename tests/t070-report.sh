@@ -117,7 +117,7 @@ from decimal import Decimal
 T, conf = sys.argv[1], sys.argv[2]
 def rows(name): return list(csv.DictReader(open("%s/%s.csv" % (T, name), encoding="utf-8")))
 
-cp = configparser.ConfigParser(interpolation=None, comment_prefixes=("#", ";"))
+cp = configparser.ConfigParser(interpolation=None, comment_prefixes=("#", ";"), inline_comment_prefixes=("#",))
 cp.read(conf, encoding="utf-8")
 procs = {s: dict(cp[s]) for s in cp.sections()}
 order = cp.sections()

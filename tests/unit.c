@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../src/chunks.h"
 #include "../src/conf.h"
@@ -15,6 +16,7 @@
 #include "../src/fuzzy.h"
 #include "../src/grants.h"
 #include "../src/identity.h"
+#include "../src/ini.h"
 #include "../src/normalize.h"
 #include "../src/job.h"
 #include "../src/sniff.h"
@@ -22,6 +24,7 @@
 #include "../src/log.h"
 #include "../src/qrfind.h"
 #include "../src/receipt.h"
+#include "../src/report.h"
 #include "../src/status.h"
 #include "../src/util.h"
 
@@ -272,6 +275,14 @@ static void test_forms(void)
 	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = 申請書\ntitle_box = 1 1 10 5\n", &m));
 	CHECK(strstr(m.text, "t.form:3: match '申請書' is too short") != NULL);
 	free(f.fields);
+	/* the syntax every models/ file shares: ';' notes, a note after a value */
+	CHECK(forms_parse(&f, "t.form", "; n\n[ form ]\nid = t1  # note\nmatch = 試験申請書 # note\ntitle_box = 1 1 10 5\n"
+			  "[field a]\nbox = 1 1 5 5\nrequired = yes  # must\n", &m) == DP_OK);
+	CHECK(!strcmp(f.id, "t1") && !strcmp(f.match[0], "試験申請書") && f.nfields == 1 && f.fields[0].required);
+	free(f.fields);
+	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\n[check\n", &m) == DP_ERR_CONFIG);
+	CHECK(!strcmp(m.text, "t.form:3: a section header looks like [name]"));
+	free(f.fields);
 }
 
 static void test_fees(void)
@@ -289,6 +300,16 @@ static void test_fees(void)
 	CHECK(fees_parse(&fs, "f.conf", "[P1]\nfee = 3\n", &m) == DP_ERR_CONFIG);
 	fees_release(&fs);
 	CHECK(fees_parse(&fs, "f.conf", "[P1]\nunit_fee =\n", &m) == DP_ERR_CONFIG && strstr(m.text, "no value"));
+	fees_release(&fs);
+	/* the shared syntax: a trimmed section name, ';' notes, a note after a value */
+	CHECK(fees_parse(&fs, "f.conf", "[ P1 ]\n; n\nunit_fee = 300 # yen\n", &m) == DP_OK);
+	CHECK(fees_find(&fs, "P1") && fees_find(&fs, "P1")->unit_fee == 300);
+	fees_release(&fs);
+	CHECK(fees_parse(&fs, "f.conf", "[]\nunit_fee = 300\n", &m) == DP_ERR_CONFIG &&
+	      !strcmp(m.text, "f.conf:1: a section header looks like [name]"));
+	fees_release(&fs);
+	CHECK(fees_parse(&fs, "f.conf", "[P1]\nunit_fee 300\n", &m) == DP_ERR_CONFIG &&
+	      !strcmp(m.text, "f.conf:2: expected 'key = value', got 'unit_fee 300'"));
 	fees_release(&fs);
 }
 
@@ -342,6 +363,9 @@ static void test_qr_grants(void)
 	CHECK(grants_parse(&gs, "g.conf", "[A]\nrate = 1/2\n[A]\nrate = 1/2\n", &m) == DP_ERR_CONFIG &&
 	      strstr(m.text, "twice"));
 	CHECK(grants_parse(&gs, "g.conf", "rate = 1/2\n", &m) == DP_ERR_CONFIG);
+	grants_release(&gs);
+	CHECK(grants_parse(&gs, "g.conf", "[ GX ]\nrate = 0.75                 # or a fraction: 2/3\n", &m) == DP_OK &&
+	      gs.n == 1 && !strcmp(gs.progs[0].id, "GX") && gs.progs[0].rate_num == 75);
 	grants_release(&gs);
 
 	/* the entrance QR payload */
@@ -497,8 +521,100 @@ static void test_qrfind(void)
 	free(px);
 }
 
+static void test_procs(void)
+{
+	struct report_procs ps;
+	struct dp_msg m;
+
+	CHECK(report_procs_parse(&ps, "p.conf",
+				 "; c\n[ P001 ]\nname = 交付 # note\nannual_cases = 10\nbaseline_minutes = 8\nreview_minutes = 0.5\n"
+				 "[P900]\nname = 会議録\nkind = audio\nannual_cases = 1\nbaseline_minutes = 4\nreview_minutes = 1.6",
+				 &m) == DP_OK);
+	CHECK(ps.n == 2 && !strcmp(ps.v[0].code, "P001") && !strcmp(ps.v[0].name, "交付") && ps.v[0].annual_cases == 10 &&
+	      !strcmp(ps.v[1].kind, "audio") && ps.v[1].review_minutes == 1.6);
+	report_procs_release(&ps);
+	CHECK(report_procs_parse(&ps, "p.conf", "[P001]\nname = x\nannual_cases = 10\nbaseline_minutes = 3\n", &m) ==
+		      DP_ERR_CONFIG &&
+	      !strcmp(m.text, "p.conf:1: [P001] needs review_minutes (minutes to check one flagged field or minute of transcript)"));
+	report_procs_release(&ps);
+	/* the header's syntax is checked before the section above it is complete */
+	CHECK(report_procs_parse(&ps, "p.conf", "[P001]\nname = x\n[P002\n", &m) == DP_ERR_CONFIG &&
+	      !strcmp(m.text, "p.conf:3: a section header looks like [name]"));
+	report_procs_release(&ps);
+	CHECK(report_procs_parse(&ps, "p.conf", "[P001]\nname x\n", &m) == DP_ERR_CONFIG &&
+	      !strcmp(m.text, "p.conf:2: expected 'key = value', got 'name x'"));
+	report_procs_release(&ps);
+}
+
+/* what was read, "LINE [SECTION] KEY=VALUE|" or "LINE [SECTION]|", then the message if any */
+static void ini_check(const char *text, const char *want)
+{
+	struct ini in;
+	struct dp_msg m = { "" };
+	char out[512] = "";
+	size_t n = 0;
+
+	ini_start(&in, "t.ini", text);
+	while (ini_next(&in, &m) && n < sizeof out)
+		n += (size_t)snprintf(out + n, sizeof out - n, in.key ? "%d [%s] %s=%s|" : "%d [%s]|", in.line,
+				      in.section ? in.section : "-", in.key, in.value);
+	if (n < sizeof out && in.err)
+		snprintf(out + n, sizeof out - n, "%s", m.text);
+	CHECK(in.err == (strstr(want, "t.ini:") ? DP_ERR_CONFIG : DP_OK) && !strcmp(out, want));
+	if (strcmp(out, want))
+		fprintf(stderr, "ini_check: got '%s', want '%s'\n", out, want);
+}
+
+/* the one syntax of pipeline.conf, the templates, fees.conf, grants.conf and procedures.conf */
+static void test_ini(void)
+{
+	static char longline[INI_LINE_MAX + 16];
+	char path[] = "/tmp/docpipe-unit-XXXXXX", *text = NULL;
+	struct dp_msg m;
+	FILE *fp;
+	int fd;
+
+	/* sections, keys, comments, white space, UTF-8, '=' in a value, no newline at the end */
+	ini_check("# note\n\n[ a ]\nk=v\r\n\tname =  申請 書 \n[field x]\nk = a = b\nk =\n[b]\nk = v",
+		  "3 [a]|4 [a] k=v|5 [a] name=申請 書|6 [field x]|7 [field x] k=a = b|8 [field x] k=|9 [b]|10 [b] k=v|");
+	ini_check("", "");
+	/* a key comes after a section header */
+	ini_check("# note\n top = 1 \n[a]\n", "t.ini:2: 'top' comes before any [section]");
+	/* '#' and ';' comment lines; " #" ends a value, '#' without a space before it does not */
+	ini_check("; note\n[s]\n  # x\nk = v # note\nj = v#1\nt = v\t# x\nh = # x\n", "2 [s]|4 [s] k=v|5 [s] j=v#1|6 [s] t=v\t# x|7 [s] h=# x|");
+	/* a line without '=' (or with a full-width '＝'); reading stops there */
+	ini_check("[s]\n# x\nrequired yes\nk = v\n", "1 [s]|t.ini:3: expected 'key = value', got 'required yes'");
+	ini_check("[s]\nk ＝ v\n", "1 [s]|t.ini:2: expected 'key = value', got 'k ＝ v'");
+	/* malformed headers, "[]", and spaces inside the brackets */
+	ini_check("\n[s\n", "t.ini:2: a section header looks like [name]");
+	ini_check("[s] x\n", "t.ini:1: a section header looks like [name]");
+	ini_check("[s] # x\n", "t.ini:1: a section header looks like [name]");
+	ini_check("[s]\n[]\n", "1 [s]|t.ini:2: a section header looks like [name]");
+	ini_check("[ \t]\n", "t.ini:1: a section header looks like [name]");
+	ini_check("[ P1 ]\n[field  x ]\n", "1 [P1]|2 [field  x]|");
+	/* a line is shorter than INI_LINE_MAX bytes, counted before trimming */
+	memset(longline, ' ', 4 + INI_LINE_MAX - 1);
+	memcpy(longline, "[s]\nk=", 6);
+	ini_check(longline, "1 [s]|2 [s] k=|");
+	longline[4 + INI_LINE_MAX - 1] = 'x';
+	ini_check(longline, "1 [s]|t.ini:2: line too long");
+
+	/* a file with a NUL byte is refused with the line it is on */
+	fd = mkstemp(path);
+	CHECK(fd >= 0 && (fp = fdopen(fd, "w")) != NULL);
+	if (fd >= 0 && fp) {
+		fwrite("[s]\nk = v\nj = \0x\n", 1, 17, fp);
+		fclose(fp);
+		CHECK(ini_read(path, 1 << 20, &text, &m) == DP_ERR_CONFIG && !text);
+		CHECK(!strncmp(m.text, path, strlen(path)) && !strcmp(m.text + strlen(path), ":3: contains a NUL byte: is it a text file?"));
+		unlink(path);
+	}
+}
+
 int main(void)
 {
+	test_ini();
+	test_procs();
 	test_chunks();
 	test_normalize();
 	test_expr();
