@@ -5,10 +5,11 @@
  * 1:1:3:1:1, at any rotation. Every second row is run-length coded against
  * the page's threshold; a row window in that ratio is checked again along
  * the column through its centre; confirmed centres are merged, and the page
- * counts as "may hold a code" when three of them, each seen on two rows, of about the same module
- * size form the corner triangle of a code (a right angle between two
- * equal sides). Tolerances are wider than zbar's own finder search, so a
- * code that zbar could decode in a later pass is not missed here; a false
+ * counts as "may hold a code" when three of them, each seen on two rows, of
+ * about the same module size form the corner triangle of a code (a right
+ * angle between two equal sides) around a square about half dark.
+ * Tolerances are wider than zbar's own finder search, so a code that zbar
+ * could decode is not missed here; a false
  * "maybe" (bold boxes in a grid) only costs the later passes. */
 #include "qrfind.h"
 
@@ -102,11 +103,33 @@ static int similar(double a, double b, double tol)
 	return fabs(a - b) <= tol * (a > b ? a : b);
 }
 
-/* Three centres that could be one code's finder patterns. Only centres
- * confirmed on two rows count: a finder's centre square is three modules
- * tall, so every second row crosses it at least twice, while strokes of
- * text that happen to fit the ratio rarely do. */
-static int corner_triangle(const struct centre *c, int n)
+/* Share of dark pixels among 81 points spread over the parallelogram that
+ * a, b and k span (k - a at a right angle to b - a): a code's modules are
+ * about half dark; ruled boxes, text and blank paper are not. */
+static double dark_share(const unsigned char *px, int w, int h, int thr, const struct centre *a,
+			 const struct centre *b, const struct centre *k)
+{
+	int dark = 0, n = 0;
+
+	for (int i = 1; i <= 9; i++)
+		for (int j = 1; j <= 9; j++) {
+			double s = i / 10.0, t = j / 10.0;
+			int x = (int)(a->x + s * (b->x - a->x) + t * (k->x - a->x));
+			int y = (int)(a->y + s * (b->y - a->y) + t * (k->y - a->y));
+			if (x < 0 || y < 0 || x >= w || y >= h)
+				continue;
+			dark += px[(size_t)y * (size_t)w + (size_t)x] < thr;
+			n++;
+		}
+	return n ? (double)dark / n : 0;
+}
+
+/* Three centres that could be one code's finder patterns: about the same
+ * module size, a right angle between two equal sides, and the square they
+ * span about half dark. Only centres confirmed on two rows count: a finder's
+ * centre square is three modules tall, so every second row crosses it at
+ * least twice, while strokes of text that happen to fit the ratio rarely do. */
+static int corner_triangle(const unsigned char *px, int w, int h, int thr, const struct centre *c, int n)
 {
 	for (int a = 0; a < n; a++)
 		for (int b = 0; b < n; b++) {
@@ -115,7 +138,8 @@ static int corner_triangle(const struct centre *c, int n)
 			if (b == a || !similar(c[a].u, c[b].u, 0.45))
 				continue;
 			double ab = dist(&c[a], &c[b]);
-			if (ab < 10 * c[a].u) /* version 1 is 14 modules corner to corner */
+			/* finder centres are 14 (version 1) to 170 (version 40) modules apart */
+			if (ab < 10 * c[a].u || ab > 180 * c[a].u)
 				continue;
 			for (int k = b + 1; k < n; k++) {
 				if (k == a || c[k].hits < 2 || !similar(c[a].u, c[k].u, 0.45))
@@ -124,7 +148,10 @@ static int corner_triangle(const struct centre *c, int n)
 				/* a right angle at a: the cosine between a->b and a->k near 0 */
 				double cosa = ((c[b].x - c[a].x) * (c[k].x - c[a].x) + (c[b].y - c[a].y) * (c[k].y - c[a].y)) /
 					      (ab * ak);
-				if (similar(ab, ak, 0.25) && similar(bk, ab * M_SQRT2, 0.25) && fabs(cosa) < 0.3)
+				if (!similar(ab, ak, 0.25) || !similar(bk, ab * M_SQRT2, 0.25) || fabs(cosa) >= 0.3)
+					continue;
+				double d = dark_share(px, w, h, thr, &c[a], &c[b], &c[k]);
+				if (d >= 0.25 && d <= 0.75)
 					return 1;
 			}
 		}
@@ -168,5 +195,5 @@ int qrfind_maybe(const unsigned char *px, int w, int h, int thr)
 		}
 	}
 	/* too many candidates to sort out: say maybe, the later passes decide */
-	return overflow || corner_triangle(c, n);
+	return overflow || corner_triangle(px, w, h, thr, c, n);
 }

@@ -3,17 +3,18 @@
  * Takes: "page" frames from preprocess (8-bit grey, deskewed), attrs
  * page.N.threshold. Knows nothing of templates: it runs before ocr.
  * Looks for QR codes only (zbar with every other symbology off, one scanner
- * per worker), anywhere on the page and in any orientation:
+ * per worker), anywhere on the page and in any orientation, and only on a
+ * page that shows three QR finder patterns in a code's corner triangle
+ * (src/qrfind.h, about 3 ms at 300 dpi for each of three thresholds); such a page gets zbar's passes until one decodes:
  *   1. the whole page as it is;
- *   then, only if nothing decoded and the page shows three QR finder
- *   patterns in a code's corner triangle (src/qrfind.h, about 5 ms):
  *   2. a binarised copy (photocopies, grey paper, specks);
  *   3. if still nothing and the page is small (under QR_UPSCALE_BELOW_PX wide,
  *      about 240 dpi on A4), the page sharpened (unsharp mask), upscaled 2x
  *      and binarised: at 200 dpi a small code's modules are 2 to 3 pixels
  *      wide and a photocopy blurs them together, which zbar misses.
- * A page without a QR code costs the first pass and the finder look (about
- * 90 ms at 300 dpi); one with a code usually only the first pass.
+ * A page without a QR code costs the finder look (a few ms; every code the
+ * benchmark's 176 pages decode passes it), one with a code usually the look
+ * and the first pass (about 100 ms at 300 dpi).
  * Figures: docs/PERFORMANCE.md (bench/qr_bench.sh).
  * Gives, for the first well-formed identity payload (src/identity.h):
  *   attrs identity.raw (the payload), identity.name/org/tel/visit (as given),
@@ -150,6 +151,23 @@ static int scan_pix(struct qr_state *s, PIX *pix, void (*take)(const char *, siz
 	return r;
 }
 
+/* The paper's grey level: the 90th percentile of every 61st pixel. */
+static int paper_level(const unsigned char *px, size_t n)
+{
+	size_t hist[256] = { 0 }, count = 0, seen = 0;
+
+	for (size_t i = 0; i < n; i += 61) {
+		hist[px[i]]++;
+		count++;
+	}
+	for (int v = 0; v < 256; v++) {
+		seen += hist[v];
+		if (seen * 10 >= count * 9)
+			return v;
+	}
+	return 255;
+}
+
 struct take_ctx {
 	struct qr_found *f;
 	int page;
@@ -201,16 +219,25 @@ static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame
 	    fr->len != (size_t)fr->width * (size_t)fr->height)
 		return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s': malformed page image", pageno,
 			       path_basename(j->source ? j->source : "?"));
-	r = scan_grey(s, fr->data, fr->width, fr->height, take_payload, &t);
-	if (r != 0)
-		goto out;
 	snprintf(key, sizeof key, "page.%d.threshold", pageno);
 	tv = job_attr(j, key);
 	thr = tv ? atoi(tv) : 128;
 	if (thr < 40 || thr > 230)
 		thr = 128;
-	if (!qrfind_maybe(fr->data, fr->width, fr->height, thr))
-		goto out; /* nothing shaped like a code: the fallbacks would find nothing */
+	/* nothing shaped like a code at the page's ink threshold, halfway from it
+	 * to the paper (a code printed paler than the text) or as far below it
+	 * (small modules blurred together): zbar would find nothing */
+	{
+		int paper = paper_level(fr->data, fr->len), half = paper > thr ? (paper - thr) / 2 : 0;
+		r = 0;
+		if (!qrfind_maybe(fr->data, fr->width, fr->height, thr) &&
+		    !qrfind_maybe(fr->data, fr->width, fr->height, thr + half) &&
+		    !qrfind_maybe(fr->data, fr->width, fr->height, thr - half))
+			goto out;
+	}
+	r = scan_grey(s, fr->data, fr->width, fr->height, take_payload, &t);
+	if (r != 0)
+		goto out;
 	pix = image_from_frame(fr);
 	if (!pix) {
 		e = dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s': malformed page image", pageno,
