@@ -245,8 +245,10 @@ static void finished(struct coord *co, struct job *j)
 		co->st.loaded++;
 		o = CO_LOADED;
 	}
-	if (!dup)
-		stage_stats(co, j);
+	/* every stage run counts, a duplicate's too: two copies of the same bytes
+	 * submitted together both pass the stages before load collapses them,
+	 * and the CPU they spent belongs in the summary */
+	stage_stats(co, j);
 	if (o == CO_LOADED && job_attr(j, "receipt.payload")) {
 		/* the receipt QR code, once the document is committed (src/receipt.h) */
 		char rpath[CONF_PATH_MAX + 64];
