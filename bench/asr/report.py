@@ -74,8 +74,8 @@ def main(raw):
       "`sox X -r 16000 -c 1 -b 16 -e signed-integer`, CPU (user + system) minus its model loading "
       f"({meta['stock_load_cpu']} s, measured on one second of silence). docpipe: `docpipe run` with 2 asr "
       "workers on the original files; CPU is the sum of the audio and asr stage runs of each recording "
-      "(stage_runs.cpu_ms: decoding, resampling, voice activity and PocketSphinx; model loading, once per "
-      "worker, excluded). CPU/s = CPU seconds per second of audio, i.e. the real-time factor per core. "
+      "(stage_runs.cpu_ms: decoding, resampling, voice activity and PocketSphinx; model loading is in the first "
+      "chunk each worker decodes, about 0.5 s, so the recordings decoded first carry it). CPU/s = CPU seconds per second of audio, i.e. the real-time factor per core. "
       "WER: tests/wer.py (word-level Levenshtein, lowercase, punctuation stripped).\n")
 
     p("### Word error rate (errors / words)\n")
@@ -136,8 +136,8 @@ def main(raw):
         p(f"| {names[d]} | {', '.join(f'{t:.1f}' for t in walls[d])} | {med[d]:.1f} | {med[d] / long_s:.3f} | "
           f"{med[d] / med['stock']:.2f} | {vs1} | {doc} |")
     p("")
-    p("`docpipe run` wall time is the whole command: starting every stage's workers (Tesseract and "
-      "PocketSphinx models), the database, the audio stage and the merge; \"vs docpipe, 1 worker\" compares "
+    p("`docpipe run` wall time is the whole command: starting every stage's workers (Tesseract "
+      "models; each asr worker loads PocketSphinx on its first chunk), the database, the audio stage and the merge; \"vs docpipe, 1 worker\" compares "
       "with the same chunking, in brackets the document times (received to loaded, without the start-up). "
       "Targets (issue 5): two workers at most 0.6 of one decoder, wall real-time factor at most 0.10.\n")
 
