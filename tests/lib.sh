@@ -1,6 +1,6 @@
 # tests/lib.sh: helpers for the integration tests (sourced).
 # Each test gets its own database on the private cluster, so tests never see
-# each other's rows. Assertions print "ok N - what" or "not ok N - what".
+# each other's rows (and, under tests/run-integration, neither do two runs). Assertions print "ok N - what" or "not ok N - what".
 
 T_FAILS=0
 T_N=0
@@ -19,9 +19,12 @@ contains() { # contains "description" haystack needle
 q() { psql -X -qAt -v ON_ERROR_STOP=1 -c "$1"; }
 
 fresh_db() { # fresh_db NAME: create and select an empty database
-	export PGDATABASE="$1"
-	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$1\"" >/dev/null 2>&1
-	psql -X -q -d postgres -c "CREATE DATABASE \"$1\"" >/dev/null
+	# tests/run-integration sets DP_RUN, so that two runs on one checkout
+	# (one cluster) do not share databases; it drops them at the end
+	local db="$1${DP_RUN:+_$DP_RUN}"
+	export PGDATABASE="$db"
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
+	psql -X -q -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
 }
 
 done_testing() {
