@@ -50,7 +50,7 @@ void job_free(struct job **jp)
 	}
 	free(j->attrs);
 	for (size_t i = 0; i < j->nframes; i++)
-		free(j->frames[i].data);
+		job_frame_release(&j->frames[i]);
 	free(j->frames);
 	free(j);
 	*jp = NULL;
@@ -173,13 +173,24 @@ struct job_frame *job_add_frame(struct job *j, const char *name, void *data, siz
 	return f;
 }
 
+void job_frame_release(struct job_frame *f)
+{
+	if (f->release)
+		f->release(f->owner);
+	else
+		free(f->data);
+	f->data = NULL;
+	f->release = NULL;
+	f->owner = NULL;
+}
+
 void job_drop_frames(struct job *j, const char *name)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < j->nframes; i++) {
 		if (!name || !strcmp(j->frames[i].name, name))
-			free(j->frames[i].data);
+			job_frame_release(&j->frames[i]);
 		else
 			j->frames[k++] = j->frames[i];
 	}

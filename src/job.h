@@ -60,6 +60,10 @@ struct job_frame {
 	int width, height, dpi, depth;       /* for images; depth in bits per pixel */
 	void *data;
 	size_t len;
+	/* who frees data: free() when release is NULL, else release(owner)
+	 * (a received ZeroMQ message kept instead of copied, src/mq.c) */
+	void (*release)(void *owner);
+	void *owner;
 };
 
 struct job {
@@ -110,6 +114,8 @@ const char *job_attr(const struct job *j, const char *key);
 /* Append a frame; the job takes ownership of data (malloc'd). */
 struct job_frame *job_add_frame(struct job *j, const char *name, void *data, size_t len);
 void job_drop_frames(struct job *j, const char *name);  /* NULL: all */
+/* Free one frame's data (by its owner, if it has one); data becomes NULL. */
+void job_frame_release(struct job_frame *f);
 struct job_frame *job_frame(struct job *j, const char *name);
 
 int job_set_route(struct job *j, const char *comma_list);

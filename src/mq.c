@@ -41,6 +41,14 @@ static void free_frame(void *data, void *hint)
 	free(data);
 }
 
+/* A received message kept as a frame's data (no copy): closed and freed
+ * with the frame, or after it has been sent on. */
+static void release_msg(void *owner)
+{
+	zmq_msg_close(owner);
+	free(owner);
+}
+
 enum dp_err mq_send_job(void *sock, struct job **jp, struct dp_msg *m)
 {
 	struct job *j = *jp;
@@ -58,10 +66,31 @@ enum dp_err mq_send_job(void *sock, struct job **jp, struct dp_msg *m)
 	for (size_t i = 0; i < j->nframes; i++) {
 		struct job_frame *f = &j->frames[i];
 		int more = i + 1 < j->nframes ? ZMQ_SNDMORE : 0;
-		if (f->data)
+		zmq_msg_t *held = f->release == release_msg ? f->owner : NULL;
+		if (held) {
+			/* a frame received from ZeroMQ goes on as the same message */
+			f->data = NULL;
+			f->release = NULL;
+			f->owner = NULL;
+			int r = zmq_msg_send(held, sock, more);
+			int err = errno;
+			release_msg(held);
+			if (r < 0) {
+				e = dp_fail(m, DP_ERR_MQ, "cannot send frame of job %s: %s", j->id, zmq_strerror(err));
+				goto out;
+			}
+			continue;
+		}
+		if (f->data && f->release) {
+			/* data with some other owner: ZeroMQ gets a copy */
+			zmq_msg_init_size(&msg, f->len);
+			memcpy(zmq_msg_data(&msg), f->data, f->len);
+			job_frame_release(f);
+		} else if (f->data) {
 			zmq_msg_init_data(&msg, f->data, f->len, free_frame, NULL);
-		else
+		} else {
 			zmq_msg_init(&msg);
+		}
 		f->data = NULL; /* owned by ZeroMQ now, even if the send fails */
 		if (zmq_msg_send(&msg, sock, more) < 0) {
 			zmq_msg_close(&msg);
@@ -121,23 +150,25 @@ enum dp_err mq_recv_job(void *sock, struct job **out, struct dp_msg *m)
 				    j->nframes, i);
 			goto fail;
 		}
-		zmq_msg_init(&msg);
-		if (zmq_msg_recv(&msg, sock, 0) < 0) {
-			zmq_msg_close(&msg);
+		zmq_msg_t *held = xmalloc(sizeof *held);
+		zmq_msg_init(held);
+		if (zmq_msg_recv(held, sock, 0) < 0) {
 			e = dp_fail(m, DP_ERR_MQ, "receive frame: %s", zmq_strerror(errno));
+			release_msg(held);
 			goto fail;
 		}
-		more = zmq_msg_more(&msg);
-		if (zmq_msg_size(&msg) != f->len) {
-			size_t got = zmq_msg_size(&msg);
-			zmq_msg_close(&msg);
+		more = zmq_msg_more(held);
+		if (zmq_msg_size(held) != f->len) {
+			size_t got = zmq_msg_size(held);
+			release_msg(held);
 			e = dp_fail(m, DP_ERR_CORRUPT, "job %s: frame %zu is %zu bytes, header says %zu", j->id, i,
 				    got, f->len);
 			goto fail;
 		}
-		f->data = xmalloc(f->len ? f->len : 1);
-		memcpy(f->data, zmq_msg_data(&msg), f->len);
-		zmq_msg_close(&msg);
+		/* the frame keeps the message: no copy of page images between stages */
+		f->data = zmq_msg_data(held);
+		f->release = release_msg;
+		f->owner = held;
 	}
 	if (more) {
 		drain(sock);

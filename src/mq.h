@@ -26,7 +26,9 @@ void mq_base(const struct conf *c, char *out, size_t n);
 
 /* Send j on sock and free it (frames are handed to ZeroMQ without a copy). */
 enum dp_err mq_send_job(void *sock, struct job **j, struct dp_msg *m);
-/* Receive one job. DP_ERR_MQ with errno ETERM/EINTR means shut down. */
+/* Receive one job. Its frames keep the ZeroMQ messages they arrived in
+ * (job_frame.release), so a page image is not copied from stage to stage.
+ * DP_ERR_MQ with errno ETERM/EINTR means shut down. */
 enum dp_err mq_recv_job(void *sock, struct job **j, struct dp_msg *m);
 /* Set LINGER 0 and close. */
 void mq_close(void **sock);
