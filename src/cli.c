@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../stages/stage.h"
 #include "log.h"
 
 int cli_load_conf(int *argc, char **argv, struct conf *c)
@@ -35,6 +36,13 @@ int cli_load_conf(int *argc, char **argv, struct conf *c)
 		}
 	} else {
 		conf_defaults(c, ".");
+	}
+	/* checked here, before any worker starts, so that it is the error shown */
+	char why[200];
+	if (stage_route_check(c->scan_route, why, sizeof why)) {
+		fprintf(stderr, "docpipe: %s: [pipeline] scan_route = %s: %s\n", c->path[0] ? c->path : "configuration",
+			c->scan_route, why);
+		return -1;
 	}
 	enum log_level lv = LOG_INFO;
 	log_parse_level(c->log_level, &lv);

@@ -57,7 +57,8 @@ eq "a configured route runs" 0 $?
 eq "its stages and no others" "ingest,load,ocr,preprocess" \
 	"$(q "select string_agg(stage, ',' order by stage) from stage_runs")"
 contains "the summary lists CPU by thread" "$out" "cpu by thread: stage workers"
-printf '[pipeline]\nscan_route = preprocess,ocr\n[forms]\ndir = %s/models/forms\n' "$TOP" >"$TMPBASE/badroute.conf"
+# (no [forms] dir either: the route is checked before any worker starts)
+printf '[pipeline]\nscan_route = preprocess,ocr\n' >"$TMPBASE/badroute.conf"
 msg=$("$DOCPIPE" run -c "$TMPBASE/badroute.conf" fixtures/scans/notice_ja.png 2>&1)
 eq "a route that does not end with load is a configuration error" 1 $?
 contains "the error names the key and the reason" "$msg" "scan_route = preprocess,ocr: the route must end with load"
