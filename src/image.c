@@ -1,6 +1,7 @@
 /* image.c: "page" frames <-> Leptonica PIX (see image.h). */
 #include "image.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,4 +68,16 @@ PIX *image_from_frame(const struct job_frame *f)
 	pixEndianByteSwap(pix);
 	pixSetResolution(pix, f->dpi, f->dpi);
 	return pix;
+}
+
+int image_page_threshold(const struct job *j, int pageno)
+{
+	char key[48];
+	const char *v;
+	int thr;
+
+	snprintf(key, sizeof key, "page.%d.threshold", pageno);
+	v = job_attr(j, key);
+	thr = v ? atoi(v) : 128;
+	return thr < 40 || thr > 230 ? 128 : thr;
 }

@@ -13,6 +13,9 @@
 int image_add_page(struct job *j, PIX *pix, int dpi);
 /* A new 8-bit PIX holding the frame's pixels, NULL if the frame is malformed. */
 PIX *image_from_frame(const struct job_frame *f);
+/* The ink/paper threshold preprocess found for page pageno (attr
+ * page.N.threshold), 128 when it is missing or implausible. */
+int image_page_threshold(const struct job *j, int pageno);
 /* Silence Leptonica's own stderr messages (we report errors ourselves). */
 void image_quiet(void);
 

@@ -575,15 +575,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 static enum dp_err read_fields(struct ocr_state *s, struct job *j, PIX *page, int pageno, int dpi,
 			       const struct placement *pl, struct dp_msg *m)
 {
-	char key[48];
-	const char *t;
-	int thr;
+	int thr = image_page_threshold(j, pageno);
 
-	snprintf(key, sizeof key, "page.%d.threshold", pageno);
-	t = job_attr(j, key);
-	thr = t ? atoi(t) : 128;
-	if (thr < 40 || thr > 230)
-		thr = 128;
 	for (int i = 0; i < pl->form->nfields; i++) {
 		const struct form_field *fd = &pl->form->fields[i];
 		struct reading rd;

@@ -5,7 +5,8 @@
  * Looks for QR codes only (zbar with every other symbology off, one scanner
  * per worker), anywhere on the page and in any orientation, and only on a
  * page that shows three QR finder patterns in a code's corner triangle
- * (src/qrfind.h, about 3 ms at 300 dpi for each of three thresholds); such a page gets zbar's passes until one decodes:
+ * (src/qrfind.h, about 3 ms at 300 dpi for each of three thresholds); such
+ * a page gets zbar's passes until one decodes:
  *   1. the whole page as it is;
  *   2. a binarised copy (photocopies, grey paper, specks);
  *   3. if still nothing and the page is small (under QR_UPSCALE_BELOW_PX wide,
@@ -210,8 +211,6 @@ static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame
 {
 	struct take_ctx t = { f, pageno, "page" };
 	PIX *pix = NULL, *bin = NULL, *bin8 = NULL, *up = NULL;
-	char key[48];
-	const char *tv;
 	int thr, r;
 	enum dp_err e = DP_OK;
 
@@ -219,11 +218,7 @@ static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame
 	    fr->len != (size_t)fr->width * (size_t)fr->height)
 		return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s': malformed page image", pageno,
 			       path_basename(j->source ? j->source : "?"));
-	snprintf(key, sizeof key, "page.%d.threshold", pageno);
-	tv = job_attr(j, key);
-	thr = tv ? atoi(tv) : 128;
-	if (thr < 40 || thr > 230)
-		thr = 128;
+	thr = image_page_threshold(j, pageno);
 	/* nothing shaped like a code at the page's ink threshold, halfway from it
 	 * to the paper (a code printed paler than the text) or as far below it
 	 * (small modules blurred together): zbar would find nothing */
