@@ -2,9 +2,10 @@
 # build/fuzz/ (see fuzz/README.md). The top Makefile's `make fuzz` runs
 # `$(MAKE) -f fuzz/fuzz.mk` from the repository root, then fuzz/run.
 #
-# Each target links only the pure src/ modules it needs, compiled again here
-# with clang and -fsanitize=fuzzer-no-link,address,undefined: the gcc objects
-# of build/obj carry no coverage instrumentation.
+# Each target links build/fuzz/libdocpipe.a: the pure modules of lib/ (no
+# engine, no database), compiled again here with clang and
+# -fsanitize=fuzzer-no-link,address,undefined, since the gcc objects of
+# build/libdocpipe.a carry no coverage instrumentation.
 
 FUZZ_CC      ?= clang
 FUZZ_OUT     := build/fuzz
@@ -15,14 +16,8 @@ FUZZ_WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror -Wswitch
 FUZZ_LIBS    := -lcrypto -lpthread -lm
 
 FUZZ_TARGETS := sniff conf forms fees job normalize expr
-# the src/ modules each target needs besides util, err and log
-FUZZ_MODS_sniff     := sniff
-FUZZ_MODS_conf      := conf ini
-FUZZ_MODS_forms     := forms expr ini
-FUZZ_MODS_fees      := fees ini
-FUZZ_MODS_job       := job
-FUZZ_MODS_normalize := normalize
-FUZZ_MODS_expr      := expr
+# the pure lib/ modules the targets exercise, archived as libdocpipe.a
+FUZZ_LIB_MODS := sniff conf ini forms fieldtype expr fees job normalize util err log
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 
@@ -41,10 +36,17 @@ $(FUZZ_OUT)/cov/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_COV) -fsanitize=fuzzer-no-link $(FUZZ_WARN) -MMD -MP -c -o $@ $<
 
+$(FUZZ_OUT)/libdocpipe.a: $(patsubst %,$(FUZZ_OUT)/obj/lib/%.o,$(FUZZ_LIB_MODS))
+	rm -f $@
+	ar rcs $@ $^
+$(FUZZ_OUT)/cov/libdocpipe.a: $(patsubst %,$(FUZZ_OUT)/cov/obj/lib/%.o,$(FUZZ_LIB_MODS))
+	rm -f $@
+	ar rcs $@ $^
+
 define FUZZ_LINK
-$(FUZZ_OUT)/fuzz_$(1): $(FUZZ_OUT)/obj/fuzz/fuzz_$(1).o $(patsubst %,$(FUZZ_OUT)/obj/src/%.o,$(FUZZ_MODS_$(1)) util err log)
+$(FUZZ_OUT)/fuzz_$(1): $(FUZZ_OUT)/obj/fuzz/fuzz_$(1).o $(FUZZ_OUT)/libdocpipe.a
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_LIBS)
-$(FUZZ_OUT)/cov/fuzz_$(1): $(FUZZ_OUT)/cov/obj/fuzz/fuzz_$(1).o $(patsubst %,$(FUZZ_OUT)/cov/obj/src/%.o,$(FUZZ_MODS_$(1)) util err log)
+$(FUZZ_OUT)/cov/fuzz_$(1): $(FUZZ_OUT)/cov/obj/fuzz/fuzz_$(1).o $(FUZZ_OUT)/cov/libdocpipe.a
 	$$(FUZZ_CC) $$(FUZZ_COV) -fsanitize=fuzzer -o $$@ $$^ $$(FUZZ_LIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_LINK,$(t))))

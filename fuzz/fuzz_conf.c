@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/conf.h"
+#include "../lib/conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
@@ -41,7 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			fprintf(stderr, "fuzz_conf: a string directive is not terminated\n");
 			abort();
 		}
-		if (c.asr_chunk_min_s > c.asr_chunk_max_s || conf_workers(&c, "ocr") < 0) {
+		int workers_bad = c.nworkers < 0 || c.nworkers > CONF_MAX_STAGES;
+		for (int i = 0; !workers_bad && i < c.nworkers; i++)
+			workers_bad = c.workers[i].count < 0 || c.workers[i].count > 64 || !TERMINATED(c.workers[i].name) ||
+				      conf_workers(&c, c.workers[i].name) < 0;
+		if (c.asr_chunk_min_s > c.asr_chunk_max_s || workers_bad) {
 			fprintf(stderr, "fuzz_conf: accepted an inconsistent configuration\n");
 			abort();
 		}

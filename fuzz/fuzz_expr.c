@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/expr.h"
+#include "../lib/expr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/fees.h"
+#include "../lib/fees.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

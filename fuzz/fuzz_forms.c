@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/forms.h"
+#include "../lib/forms.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

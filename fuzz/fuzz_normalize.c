@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/normalize.h"
+#include "../lib/normalize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/sniff.h"
+#include "../lib/sniff.h"
 
 static const struct {
 	const char *format;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/job.h"
-#include "../src/util.h"
+#include "../lib/job.h"
+#include "../lib/util.h"
 
 static int write_header(const char *dir, const char *name, struct job *j)
 {

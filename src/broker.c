@@ -21,7 +21,7 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "util.h"
+#include "../lib/util.h"
 
 struct peer {
 	unsigned char id[256];

@@ -11,7 +11,7 @@
 #ifndef DP_CHUNKS_H
 #define DP_CHUNKS_H
 
-#include "job.h"
+#include "../lib/job.h"
 
 /* children: n jobs in any order; they are left intact (caller frees). */
 void chunks_merge(struct job *parent, struct job *const *children, int n);

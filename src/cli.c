@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "../stages/stage.h"
-#include "log.h"
+#include "../lib/log.h"
 
 int cli_load_conf(int *argc, char **argv, struct conf *c)
 {
@@ -38,12 +38,12 @@ int cli_load_conf(int *argc, char **argv, struct conf *c)
 		conf_defaults(c, ".");
 	}
 	/* checked here, before any worker starts, so that it is the error shown */
-	char why[200];
-	if (stage_route_check(c->scan_route, why, sizeof why)) {
-		fprintf(stderr, "docpipe: %s: [pipeline] scan_route = %s: %s\n", c->path[0] ? c->path : "configuration",
-			c->scan_route, why);
+	char why[CONF_PATH_MAX + 400];
+	if (stage_conf_check(c, why, sizeof why)) {
+		fprintf(stderr, "docpipe: %s\n", why);
 		return -1;
 	}
+	stage_conf_resolve(c);
 	enum log_level lv = LOG_INFO;
 	log_parse_level(c->log_level, &lv);
 	log_set_level(lv);

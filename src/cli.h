@@ -5,7 +5,7 @@
 #ifndef DP_CLI_H
 #define DP_CLI_H
 
-#include "conf.h"
+#include "../lib/conf.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_REJECTED = 2, EXIT_FAILURE_RT = 3 };
 

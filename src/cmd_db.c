@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "db.h"
+#include "../lib/db.h"
 
 int cmd_db(int argc, char **argv)
 {

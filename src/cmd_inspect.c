@@ -10,9 +10,9 @@
 #include "chunks.h"
 #include "cli.h"
 #include "jobjson.h"
-#include "log.h"
+#include "../lib/log.h"
 #include "pipeline.h"
-#include "util.h"
+#include "../lib/util.h"
 
 struct collected {
 	struct job **jobs;
@@ -36,15 +36,15 @@ static int run_route(struct job *j, struct conf *c, void **states, int *inited)
 		if (k < 0)
 			break;
 		if (!inited[k]) {
-			const struct stage *st = stage_table[k];
-			enum dp_err e = st->init ? st->init(&states[k], c, &m) : DP_OK;
+			const struct stage *st = &stage_table[k];
+			enum dp_err e = st->ops->init ? st->ops->init(&states[k], c, &m) : DP_OK;
 			if (e) {
 				fprintf(stderr, "docpipe: %s\n", m.text);
 				return e == DP_ERR_CONFIG ? -2 : -1;
 			}
 			inited[k] = 1;
 		}
-		pipeline_run_stage(stage_table[k], states[k], j, "inspect");
+		pipeline_run_stage(&stage_table[k], states[k], j, "inspect");
 	}
 	return 0;
 }
@@ -79,14 +79,14 @@ int cmd_inspect(int argc, char **argv)
 			job_set_route(j, "ingest");
 		}
 		struct collected kids = { NULL, 0 };
-		pipeline_set_emitter(collect, &kids);
+		stage_set_emitter(collect, &kids);
 		int rr = run_route(j, &c, states, inited);
 		if (rr) {
 			job_free(&j);
 			rc = rr == -2 ? EXIT_USAGE : EXIT_FAILURE_RT;
 			goto out;
 		}
-		pipeline_set_emitter(NULL, NULL);
+		stage_set_emitter(NULL, NULL);
 		if (chunks_expected(j) >= 0) {
 			for (int k = 0; k < kids.n; k++)
 				if (run_route(kids.jobs[k], &c, states, inited)) {
@@ -112,8 +112,8 @@ int cmd_inspect(int argc, char **argv)
 		job_free(&j);
 	}
 out:
-	for (int k = 0; k < CONF_MAX_STAGES && stage_table[k]; k++)
-		if (inited[k] && stage_table[k]->fini)
-			stage_table[k]->fini(states[k]);
+	for (int k = 0; k < CONF_MAX_STAGES && stage_table[k].name; k++)
+		if (inited[k] && stage_table[k].ops->fini)
+			stage_table[k].ops->fini(states[k]);
 	return rc;
 }

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "db.h"
-#include "util.h"
+#include "../lib/db.h"
+#include "../lib/util.h"
 
 enum fmt { F_TEXT, F_SRT, F_VTT, F_JSON };
 

@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "db.h"
-#include "log.h"
+#include "../lib/db.h"
+#include "../lib/log.h"
 #include "report.h"
-#include "util.h"
+#include "../lib/util.h"
 
 #define REPORT_ROLE "docpipe_analyst"
 #define REPORT_OUT_MAX ((size_t)512 << 20)

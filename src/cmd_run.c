@@ -10,9 +10,9 @@
 #include "cli.h"
 #include "coord.h"
 #include "inputs.h"
-#include "log.h"
+#include "../lib/log.h"
 #include "pipeline.h"
-#include "util.h"
+#include "../lib/util.h"
 
 static volatile sig_atomic_t stop_requested;
 

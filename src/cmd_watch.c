@@ -10,8 +10,8 @@
 #include "cli.h"
 #include "coord.h"
 #include "inbox.h"
-#include "log.h"
-#include "util.h"
+#include "../lib/log.h"
+#include "../lib/util.h"
 
 static volatile sig_atomic_t stop_requested;
 

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "pipeline.h"
-#include "util.h"
+#include "../lib/util.h"
 
 static volatile int stop_flag;
 

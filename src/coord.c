@@ -12,12 +12,12 @@
 
 #include "../stages/stage.h"
 #include "chunks.h"
-#include "db.h"
+#include "../lib/db.h"
 #include "ledger.h"
-#include "log.h"
+#include "../lib/log.h"
 #include "pipeline.h"
-#include "receipt.h"
-#include "util.h"
+#include "../lib/receipt.h"
+#include "../lib/util.h"
 
 struct pending {
 	int64_t seq;              /* ledger id */

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
-#include "err.h"
-#include "job.h"
+#include "../lib/conf.h"
+#include "../lib/err.h"
+#include "../lib/job.h"
 
 #define COORD_MAX_STAGES 12
 #define COORD_MAX_ATTEMPTS 3

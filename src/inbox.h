@@ -16,8 +16,8 @@
 
 #include <stddef.h>
 
-#include "conf.h"
-#include "err.h"
+#include "../lib/conf.h"
+#include "../lib/err.h"
 
 struct inbox;
 

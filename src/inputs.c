@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util.h"
+#include "../lib/util.h"
 
 static void add(struct inputs *in, const char *p)
 {

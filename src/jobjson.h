@@ -2,8 +2,8 @@
 #ifndef DP_JOBJSON_H
 #define DP_JOBJSON_H
 
-#include "job.h"
-#include "util.h"
+#include "../lib/job.h"
+#include "../lib/util.h"
 
 void job_to_json(const struct job *j, struct buf *b);
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "../lib/util.h"
 
 const char *ledger_owner(void)
 {

@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "db.h"
-#include "err.h"
+#include "../lib/db.h"
+#include "../lib/err.h"
 
 /* Record an input; *id receives the ledger id (the job's seq). */
 enum dp_err ledger_take(struct db *d, const char *path, long long size, const char *sha256, int64_t *id,

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "log.h"
+#include "../lib/log.h"
 
 struct command {
 	const char *name;

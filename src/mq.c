@@ -8,7 +8,7 @@
 #include <zmq.h>
 
 #include "../stages/stage.h"
-#include "util.h"
+#include "../lib/util.h"
 
 void mq_base(const struct conf *c, char *out, size_t n)
 {
@@ -24,7 +24,7 @@ void mq_endpoint(char *ep, size_t n, const char *base, int stage, enum mq_side s
 		if (stage < 0)
 			snprintf(ep, n, "inproc://dp-done");
 		else
-			snprintf(ep, n, "inproc://dp-%s-%s", stage_table[stage]->name, side == MQ_IN ? "in" : "out");
+			snprintf(ep, n, "inproc://dp-%s-%s", stage_table[stage].name, side == MQ_IN ? "in" : "out");
 		return;
 	}
 	/* tcp://HOST:PORT */

@@ -12,9 +12,9 @@
 #ifndef DP_MQ_H
 #define DP_MQ_H
 
-#include "conf.h"
-#include "err.h"
-#include "job.h"
+#include "../lib/conf.h"
+#include "../lib/err.h"
+#include "../lib/job.h"
 
 enum mq_side { MQ_IN, MQ_OUT };
 

@@ -20,9 +20,9 @@
 
 #include "../stages/stage.h"
 #include "broker.h"
-#include "log.h"
+#include "../lib/log.h"
 #include "mq.h"
-#include "util.h"
+#include "../lib/util.h"
 
 #define MAX_THREADS 256
 
@@ -143,8 +143,7 @@ static int sender_send(struct sender *sd, struct job **jp)
 		log_error("job %s names unknown stage '%s'; sent to done", j->id, next);
 		j->hop = j->nroute;
 	}
-	if (!next || !strcmp(next, "load"))
-		job_drop_frames(j, NULL);
+	stage_drop_unread_frames(j);
 	j->queued_us = now_us();
 	int slot = dest < 0 ? n : dest;
 	if (!sd->push[slot]) {
@@ -169,32 +168,9 @@ static void sender_close(struct sender *sd)
 		mq_close(&sd->push[i]);
 }
 
-/* stage_emit() goes to whatever the current thread set up */
-struct emit_target {
-	void (*fn)(void *ctx, struct job *child);
-	void *ctx;
-};
-static __thread struct emit_target emit_tls;
-
-void stage_emit(struct job *child)
-{
-	if (!emit_tls.fn) {
-		log_error("stage_emit outside a worker: chunk of %s dropped", child->source);
-		job_free(&child);
-		return;
-	}
-	emit_tls.fn(emit_tls.ctx, child);
-}
-
 static void emit_send(void *ctx, struct job *child)
 {
 	sender_send(ctx, &child);
-}
-
-void pipeline_set_emitter(void (*fn)(void *ctx, struct job *child), void *ctx)
-{
-	emit_tls.fn = fn;
-	emit_tls.ctx = ctx;
 }
 
 void pipeline_run_stage(const struct stage *st, void *state, struct job *j, const char *wid)
@@ -210,7 +186,7 @@ void pipeline_run_stage(const struct stage *st, void *state, struct job *j, cons
 	run->started_us = now_us();
 	engine_take_us();
 	cpu0 = thread_cpu_us();
-	e = st->process(state, j, &m);
+	e = st->ops->process(state, j, &m);
 	run = &j->runs[j->nruns - 1]; /* process() may have grown the array */
 	if (!run->finished_us)
 		run->finished_us = now_us();
@@ -266,7 +242,7 @@ static void *worker_main(void *arg)
 	pthread_setname_np(pthread_self(), tname);
 	engine_take_us();
 	int64_t cpu0 = thread_cpu_us();
-	e = w->stage->init ? w->stage->init(&state, w->conf, &m) : DP_OK;
+	e = w->stage->ops->init ? w->stage->ops->init(&state, w->conf, &m) : DP_OK;
 	init_engine_us += engine_take_us();
 	init_cpu_us += thread_cpu_us() - cpu0;
 	if (e) {
@@ -284,7 +260,7 @@ static void *worker_main(void *arg)
 		init_done(w, dp_fail(&m, DP_ERR_MQ, "cannot connect to %s: %s", ep, zmq_strerror(errno)), &m);
 		goto out;
 	}
-	pipeline_set_emitter(emit_send, &sd);
+	stage_set_emitter(emit_send, &sd);
 	init_done(w, DP_OK, &m);
 
 	for (;;) {
@@ -317,11 +293,11 @@ static void *worker_main(void *arg)
 			break;
 	}
 out:
-	pipeline_set_emitter(NULL, NULL);
+	stage_set_emitter(NULL, NULL);
 	sender_close(&sd);
 	mq_close(&jobs);
-	if (w->stage->fini)
-		w->stage->fini(state);
+	if (w->stage->ops->fini)
+		w->stage->ops->fini(state);
 	return NULL;
 }
 
@@ -367,7 +343,7 @@ enum dp_err pipeline_start(struct pipeline **out, const struct conf *c, struct d
 	}
 	for (int i = 0; i < n; i++) {
 		struct queue *s = &p->queues[i];
-		s->name = stage_table[i]->name;
+		s->name = stage_table[i].name;
 		s->in = zmq_socket(p->ctx, ZMQ_PULL);
 		s->out = zmq_socket(p->ctx, ZMQ_ROUTER);
 		if (!s->in || !s->out) {
@@ -401,18 +377,18 @@ enum dp_err pipeline_start(struct pipeline **out, const struct conf *c, struct d
 		goto fail;
 	}
 	for (int i = 0; i < n; i++) {
-		int k = conf_workers(c, stage_table[i]->name);
+		int k = stage_workers(&stage_table[i], c);
 		p->nworkers += k > 0 ? k : 0;
 	}
 	p->workers = xcalloc((size_t)p->nworkers + 1, sizeof *p->workers);
 	for (int i = 0, w = 0; i < n; i++) {
-		int k = conf_workers(c, stage_table[i]->name);
+		int k = stage_workers(&stage_table[i], c);
 		for (int t = 0; t < k; t++, w++) {
 			struct worker *wk = &p->workers[w];
 			wk->owner = p;
 			wk->ctx = p->ctx;
 			wk->conf = &p->conf;
-			wk->stage = stage_table[i];
+			wk->stage = &stage_table[i];
 			snprintf(wk->base, sizeof wk->base, "%s", p->base);
 			wk->index = t;
 			wk->mu = &p->mu;

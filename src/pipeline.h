@@ -10,9 +10,9 @@
 #ifndef DP_PIPELINE_H
 #define DP_PIPELINE_H
 
-#include "conf.h"
-#include "err.h"
-#include "job.h"
+#include "../lib/conf.h"
+#include "../lib/err.h"
+#include "../lib/job.h"
 
 struct pipeline;
 
@@ -37,9 +37,6 @@ void pipeline_run_stage(const struct stage *st, void *state, struct job *j, cons
  * engines, loading models), and the engine part of it (util.h). */
 int64_t pipeline_init_engine_us(void);
 int64_t pipeline_init_cpu_us(void);
-
-/* Where stage_emit() sends children on this thread (inspect collects them). */
-void pipeline_set_emitter(void (*fn)(void *ctx, struct job *child), void *ctx);
 
 /* Debug hook: when DOCPIPE_DEBUG_CRASH_STAGE names a stage, the first worker of that
  * stage exits its thread mid-job without replying (simulates a dead worker). */

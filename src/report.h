@@ -11,8 +11,8 @@
 
 #include <libpq-fe.h>
 
-#include "err.h"
-#include "util.h"
+#include "../lib/err.h"
+#include "../lib/util.h"
 
 /* ---- models/procedures.conf ---- */
 

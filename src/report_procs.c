@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ini.h"
+#include "../lib/ini.h"
 
 #define HAVE_NAME 1
 #define HAVE_CASES 2

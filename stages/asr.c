@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/util.h"
+#include "../lib/util.h"
 
 #define PAUSE_MS 600
 #define VOCAB_SEARCH "vocabulary"
@@ -339,4 +339,4 @@ static enum dp_err asr_process(void *state, struct job *j, struct dp_msg *m)
 	return DP_OK;
 }
 
-const struct stage stage_asr = { "asr", asr_init, asr_process, asr_fini };
+const struct stage_ops asr_ops = { asr_init, asr_process, asr_fini };

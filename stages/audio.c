@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/util.h"
+#include "../lib/util.h"
 
 #define RATE 16000
 #define FRAME 160            /* 10 ms at 16 kHz: the unit of voice activity */
@@ -448,4 +448,4 @@ out:
 	return e;
 }
 
-const struct stage stage_audio = { "audio", audio_init, audio_process, audio_fini };
+const struct stage_ops audio_ops = { audio_init, audio_process, audio_fini };

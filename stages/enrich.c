@@ -41,14 +41,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/db.h"
-#include "../src/forms.h"
-#include "../src/grants.h"
-#include "../src/log.h"
-#include "../src/normalize.h"
-#include "../src/receipt.h"
-#include "../src/status.h"
-#include "../src/util.h"
+#include "../lib/db.h"
+#include "../lib/forms.h"
+#include "../lib/grants.h"
+#include "../lib/log.h"
+#include "../lib/normalize.h"
+#include "../lib/receipt.h"
+#include "../lib/status.h"
+#include "../lib/util.h"
 
 #define DB_RETRY_AFTER_US (30 * 1000000LL) /* after a failed first connection */
 
@@ -541,4 +541,4 @@ static enum dp_err enrich_process(void *state, struct job *j, struct dp_msg *m)
 	return DP_OK;
 }
 
-const struct stage stage_enrich = { "enrich", enrich_init, enrich_process, enrich_fini };
+const struct stage_ops enrich_ops = { enrich_init, enrich_process, enrich_fini };

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/sniff.h"
-#include "../src/util.h"
+#include "../lib/sniff.h"
+#include "../lib/util.h"
 
 #define ROUTE_AUDIO "ingest,audio"
 
@@ -78,4 +78,4 @@ static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
 	return DP_OK;
 }
 
-const struct stage stage_ingest = { "ingest", ingest_init, ingest_process, ingest_fini };
+const struct stage_ops ingest_ops = { ingest_init, ingest_process, ingest_fini };

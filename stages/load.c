@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../src/db.h"
-#include "../src/util.h"
+#include "../lib/db.h"
+#include "../lib/util.h"
 
 static enum dp_err load_init(void **state, const struct conf *c, struct dp_msg *m)
 {
@@ -44,4 +44,4 @@ static enum dp_err load_process(void *state, struct job *j, struct dp_msg *m)
 	return DP_OK;
 }
 
-const struct stage stage_load = { "load", load_init, load_process, load_fini };
+const struct stage_ops load_ops = { load_init, load_process, load_fini };

@@ -27,13 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/crop.h"
-#include "../src/forms.h"
-#include "../src/fuzzy.h"
-#include "../src/image.h"
-#include "../src/normalize.h"
-#include "../src/tess.h"
-#include "../src/util.h"
+#include "../lib/crop.h"
+#include "../lib/forms.h"
+#include "../lib/fuzzy.h"
+#include "../lib/image.h"
+#include "../lib/normalize.h"
+#include "../lib/tess.h"
+#include "../lib/util.h"
 
 #define FORM_MATCH_MIN 0.8    /* share of a match text that must be read right */
 #define FORM_MATCH_GAP 0.05   /* two templates closer than this: ambiguous, no form */
@@ -695,4 +695,4 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 	return e;
 }
 
-const struct stage stage_ocr = { "ocr", ocr_init, ocr_process, ocr_fini };
+const struct stage_ops ocr_ops = { ocr_init, ocr_process, ocr_fini };

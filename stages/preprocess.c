@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/image.h"
-#include "../src/pdf.h"
-#include "../src/util.h"
+#include "../lib/image.h"
+#include "../lib/pdf.h"
+#include "../lib/util.h"
 
 struct pre_state {
 	const struct conf *conf;
@@ -287,4 +287,4 @@ static enum dp_err pre_process(void *state, struct job *j, struct dp_msg *m)
 	return DP_OK;
 }
 
-const struct stage stage_preprocess = { "preprocess", pre_init, pre_process, pre_fini };
+const struct stage_ops preprocess_ops = { pre_init, pre_process, pre_fini };

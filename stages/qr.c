@@ -33,11 +33,11 @@
 #include <string.h>
 #include <zbar.h>
 
-#include "../src/identity.h"
-#include "../src/image.h"
-#include "../src/qrfind.h"
-#include "../src/receipt.h"
-#include "../src/util.h"
+#include "../lib/identity.h"
+#include "../lib/image.h"
+#include "../lib/qrfind.h"
+#include "../lib/receipt.h"
+#include "../lib/util.h"
 
 #define QR_UPSCALE_BELOW_PX 2000
 
@@ -336,4 +336,4 @@ out:
 	return e;
 }
 
-const struct stage stage_qr = { "qr", qr_init, qr_process, qr_fini };
+const struct stage_ops qr_ops = { qr_init, qr_process, qr_fini };

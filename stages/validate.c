@@ -23,12 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/fees.h"
-#include "../src/forms.h"
-#include "../src/expr.h"
-#include "../src/normalize.h"
-#include "../src/status.h"
-#include "../src/util.h"
+#include "../lib/fees.h"
+#include "../lib/forms.h"
+#include "../lib/expr.h"
+#include "../lib/normalize.h"
+#include "../lib/status.h"
+#include "../lib/util.h"
 
 struct val_state {
 	struct form_set forms;
@@ -301,4 +301,4 @@ static enum dp_err val_process(void *state, struct job *j, struct dp_msg *m)
 	return DP_OK;
 }
 
-const struct stage stage_validate = { "validate", val_init, val_process, val_fini };
+const struct stage_ops validate_ops = { val_init, val_process, val_fini };

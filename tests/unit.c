@@ -9,24 +9,25 @@
 #include <unistd.h>
 
 #include "../src/chunks.h"
-#include "../src/conf.h"
-#include "../src/expr.h"
-#include "../src/fees.h"
-#include "../src/forms.h"
-#include "../src/fuzzy.h"
-#include "../src/grants.h"
-#include "../src/identity.h"
-#include "../src/ini.h"
-#include "../src/normalize.h"
-#include "../src/job.h"
-#include "../src/sniff.h"
-#include "../src/tess.h"
-#include "../src/log.h"
-#include "../src/qrfind.h"
-#include "../src/receipt.h"
+#include "../lib/conf.h"
+#include "../lib/expr.h"
+#include "../lib/fees.h"
+#include "../lib/forms.h"
+#include "../lib/fuzzy.h"
+#include "../lib/grants.h"
+#include "../lib/identity.h"
+#include "../lib/ini.h"
+#include "../lib/normalize.h"
+#include "../lib/job.h"
+#include "../lib/sniff.h"
+#include "../lib/tess.h"
+#include "../lib/log.h"
+#include "../lib/qrfind.h"
+#include "../lib/receipt.h"
 #include "../src/report.h"
-#include "../src/status.h"
-#include "../src/util.h"
+#include "../lib/status.h"
+#include "../lib/util.h"
+#include "../stages/stage.h"
 
 static int failures, checks;
 
@@ -95,17 +96,30 @@ static void test_envelope(void)
 	job_free(&j);
 }
 
+/* conf_parse, then what the runtime checks against the stage table */
+static enum dp_err conf_parse_checked(struct conf *c, const char *text, struct dp_msg *m)
+{
+	char why[sizeof m->text];
+	enum dp_err e = conf_parse(c, "t.conf", text, "/x", m);
+
+	if (e == DP_OK && stage_conf_check(c, why, sizeof why)) {
+		str_copy(m->text, sizeof m->text, why);
+		return DP_ERR_CONFIG;
+	}
+	return e;
+}
+
 static void test_conf(void)
 {
 	struct conf c;
 	struct dp_msg m;
 
 	conf_defaults(&c, "/base");
-	CHECK(c.workers_ocr == 2);
+	CHECK(stage_workers(stage_find("ocr"), &c) == 2);
 	CHECK(!strcmp(c.forms_dir, "/base/models/forms"));
-	CHECK(conf_parse(&c, "t.conf", "[workers]\nocr = 4 # four\n[ocr]\nfull_text = never\n", "/x", &m) == DP_OK);
-	CHECK(c.workers_ocr == 4 && !strcmp(c.full_text, "never"));
-	CHECK(conf_parse(&c, "t.conf", "[workers]\n\nocrr = 4\n", "/x", &m) == DP_ERR_CONFIG);
+	CHECK(conf_parse_checked(&c, "[workers]\nocr = 4 # four\n[ocr]\nfull_text = never\n", &m) == DP_OK);
+	CHECK(stage_workers(stage_find("ocr"), &c) == 4 && !strcmp(c.full_text, "never"));
+	CHECK(conf_parse_checked(&c, "[workers]\n\nocrr = 4\n", &m) == DP_ERR_CONFIG);
 	CHECK(strstr(m.text, "t.conf:3:") && strstr(m.text, "ocrr"));
 	CHECK(conf_parse(&c, "t.conf", "[nosuch]\n", "/x", &m) == DP_ERR_CONFIG);
 	CHECK(strstr(m.text, "t.conf:1:"));

@@ -14,8 +14,16 @@
 #define CONF_PATH_MAX 1024
 #define CONF_STR_MAX 256
 
-/* The stage names a [workers] section may give counts for. */
+/* [workers] gives thread counts by stage name. This floor does not know the
+ * stages: any name is read here, and the runtime checks the names against the
+ * stage table (stages/stage.h) when it loads the configuration. */
 enum { CONF_MAX_STAGES = 12 };
+
+struct conf_worker {
+	char name[24];
+	int count;                     /* 0..64 */
+	int line;                      /* where it was given, for messages */
+};
 
 struct conf {
 	char path[CONF_PATH_MAX];      /* the file read, "" for built-in defaults */
@@ -27,9 +35,9 @@ struct conf {
 	int max_in_flight;
 	int job_timeout_s;
 	char scan_route[256];          /* stages a scan passes after ingest */
-	/* [workers]: threads per stage in this process */
-	int workers_ingest, workers_preprocess, workers_qr, workers_ocr;
-	int workers_validate, workers_enrich, workers_load, workers_audio, workers_asr;
+	/* [workers]: threads per stage in this process, as given */
+	struct conf_worker workers[CONF_MAX_STAGES];
+	int nworkers;
 	/* [limits] */
 	long long max_file_bytes;
 	long long max_pixels;
@@ -82,8 +90,11 @@ enum dp_err conf_load(struct conf *c, const char *path, struct dp_msg *m);
 enum dp_err conf_parse(struct conf *c, const char *name, const char *text, const char *base_dir,
 		       struct dp_msg *m);
 
-/* Worker threads configured for a stage name, -1 if the name is unknown. */
+/* Worker threads [workers] gives for a stage name, -1 when it gives none. */
 int conf_workers(const struct conf *c, const char *stage);
+/* Set (or add) the count for a stage name; line 0 when not from a file.
+ * Returns -1 when the table is full. */
+int conf_set_workers(struct conf *c, const char *stage, int count, int line);
 
 /* Print every directive with its current value (docpipe config). */
 void conf_dump(const struct conf *c, FILE *out);

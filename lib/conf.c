@@ -10,7 +10,8 @@
 #include "ini.h"
 #include "util.h"
 
-enum conf_type { CT_STR, CT_PATH, CT_INT, CT_LL, CT_BOOL, CT_ENUM };
+/* CT_WORKERS: the open [workers] section (any stage name = 0..64) */
+enum conf_type { CT_STR, CT_PATH, CT_INT, CT_LL, CT_BOOL, CT_ENUM, CT_WORKERS };
 
 struct conf_row {
 	const char *section, *key;
@@ -29,15 +30,7 @@ static const struct conf_row rows[] = {
 	{ "pipeline", "max_in_flight", CT_INT, S(max_in_flight), 1, 10000, "16", NULL },
 	{ "pipeline", "job_timeout", CT_INT, S(job_timeout_s), 5, 86400, "600", NULL },
 	{ "pipeline", "scan_route", CT_STR, S(scan_route), 0, 0, "preprocess,qr,ocr,validate,enrich,load", NULL },
-	{ "workers", "ingest", CT_INT, S(workers_ingest), 0, 64, "1", NULL },
-	{ "workers", "preprocess", CT_INT, S(workers_preprocess), 0, 64, "2", NULL },
-	{ "workers", "qr", CT_INT, S(workers_qr), 0, 64, "2", NULL },
-	{ "workers", "ocr", CT_INT, S(workers_ocr), 0, 64, "2", NULL },
-	{ "workers", "validate", CT_INT, S(workers_validate), 0, 64, "1", NULL },
-	{ "workers", "enrich", CT_INT, S(workers_enrich), 0, 64, "1", NULL },
-	{ "workers", "load", CT_INT, S(workers_load), 0, 64, "1", NULL },
-	{ "workers", "audio", CT_INT, S(workers_audio), 0, 64, "1", NULL },
-	{ "workers", "asr", CT_INT, S(workers_asr), 0, 64, "2", NULL },
+	{ "workers", "", CT_WORKERS, 0, 0, 0, 64, "", NULL },
 	{ "limits", "max_file_bytes", CT_LL, S(max_file_bytes), 1, 1LL << 40, "268435456", NULL },
 	{ "limits", "max_pixels", CT_LL, S(max_pixels), 1, 1LL << 40, "100000000", NULL },
 	{ "limits", "max_pages", CT_INT, S(max_pages), 1, 10000, "100", NULL },
@@ -142,8 +135,31 @@ static enum dp_err set_value(struct conf *c, const struct conf_row *r, const cha
 		else
 			*(long long *)field = n;
 		return DP_OK;
+	case CT_WORKERS:
+		break;
 	}
 	return dp_fail(m, DP_ERR_INTERNAL, "bad conf row type");
+}
+
+/* [workers] NAME = N: a name of letters, digits and _, a count in range */
+static enum dp_err set_workers(struct conf *c, const struct conf_row *r, const char *key, const char *v, int line,
+			       const char *where, struct dp_msg *m)
+{
+	char *end;
+	long long n;
+
+	if (!*key || strlen(key) >= sizeof c->workers[0].name || key[strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_")])
+		return dp_fail(m, DP_ERR_CONFIG, "%s: unknown key '%s' in [workers] (a stage name)", where, key);
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end)
+		return dp_fail(m, DP_ERR_CONFIG, "%s: workers.%s must be a whole number, not '%s'", where, key, v);
+	if (n < r->min || n > r->max)
+		return dp_fail(m, DP_ERR_CONFIG, "%s: workers.%s = %lld is out of range %lld..%lld", where, key, n,
+			       r->min, r->max);
+	if (conf_set_workers(c, key, (int)n, line))
+		return dp_fail(m, DP_ERR_CONFIG, "%s: [workers] names more than %d stages", where, CONF_MAX_STAGES);
+	return DP_OK;
 }
 
 void conf_defaults(struct conf *c, const char *base_dir)
@@ -152,7 +168,7 @@ void conf_defaults(struct conf *c, const char *base_dir)
 
 	memset(c, 0, sizeof *c);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		if (set_value(c, &rows[i], rows[i].def, base_dir, "defaults", &m) != DP_OK)
+		if (rows[i].type != CT_WORKERS && set_value(c, &rows[i], rows[i].def, base_dir, "defaults", &m) != DP_OK)
 			abort(); /* the table itself is wrong: a bug */
 }
 
@@ -161,6 +177,7 @@ enum dp_err conf_parse(struct conf *c, const char *name, const char *text, const
 {
 	struct ini in;
 
+	str_copy(c->path, sizeof c->path, name);
 	ini_start(&in, name, text);
 	while (ini_next(&in, m)) {
 		char where[CONF_PATH_MAX + 32];
@@ -177,8 +194,14 @@ enum dp_err conf_parse(struct conf *c, const char *name, const char *text, const
 			continue;
 		}
 		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-			if (!strcmp(rows[i].section, in.section) && !strcmp(rows[i].key, in.key))
+			if (!strcmp(rows[i].section, in.section) && (rows[i].type == CT_WORKERS || !strcmp(rows[i].key, in.key)))
 				r = &rows[i];
+		if (r && r->type == CT_WORKERS) {
+			enum dp_err e = set_workers(c, r, in.key, in.value, in.line, where, m);
+			if (e)
+				return e;
+			continue;
+		}
 		if (!r)
 			return ini_fail(&in, m, "unknown key '%s' in [%s]", in.key, in.section);
 		enum dp_err e = set_value(c, r, in.value, base_dir, where, m);
@@ -215,21 +238,28 @@ enum dp_err conf_load(struct conf *c, const char *path, struct dp_msg *m)
 
 int conf_workers(const struct conf *c, const char *stage)
 {
-	static const struct { const char *name; size_t off; } w[] = {
-		{ "ingest", offsetof(struct conf, workers_ingest) },
-		{ "preprocess", offsetof(struct conf, workers_preprocess) },
-		{ "qr", offsetof(struct conf, workers_qr) },
-		{ "ocr", offsetof(struct conf, workers_ocr) },
-		{ "validate", offsetof(struct conf, workers_validate) },
-		{ "enrich", offsetof(struct conf, workers_enrich) },
-		{ "load", offsetof(struct conf, workers_load) },
-		{ "audio", offsetof(struct conf, workers_audio) },
-		{ "asr", offsetof(struct conf, workers_asr) },
-	};
-	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-		if (!strcmp(w[i].name, stage))
-			return *(const int *)((const char *)c + w[i].off);
+	for (int i = 0; i < c->nworkers; i++)
+		if (!strcmp(c->workers[i].name, stage))
+			return c->workers[i].count;
 	return -1;
+}
+
+int conf_set_workers(struct conf *c, const char *stage, int count, int line)
+{
+	int i;
+
+	for (i = 0; i < c->nworkers; i++)
+		if (!strcmp(c->workers[i].name, stage))
+			break;
+	if (i == c->nworkers) {
+		if (c->nworkers == CONF_MAX_STAGES)
+			return -1;
+		c->nworkers++;
+	}
+	str_copy(c->workers[i].name, sizeof c->workers[i].name, stage);
+	c->workers[i].count = count;
+	c->workers[i].line = line;
+	return 0;
 }
 
 void conf_dump(const struct conf *c, FILE *out)
@@ -248,6 +278,10 @@ void conf_dump(const struct conf *c, FILE *out)
 		case CT_BOOL: fprintf(out, "%s = %s\n", r->key, *(const int *)f ? "yes" : "no"); break;
 		case CT_INT: fprintf(out, "%s = %d\n", r->key, *(const int *)f); break;
 		case CT_LL: fprintf(out, "%s = %lld\n", r->key, *(const long long *)f); break;
+		case CT_WORKERS:
+			for (int w = 0; w < c->nworkers; w++)
+				fprintf(out, "%s = %d\n", c->workers[w].name, c->workers[w].count);
+			break;
 		}
 	}
 }
