@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		}
 		for (int i = 0; i < f.nfields; i++) {
 			const struct form_field *fd = &f.fields[i];
-			if (!strcmp(field_type_name(fd->type), "?") || fd->min_conf < 0 ||
-			    (fd->type == FT_CHOICE ? fd->nopts < 2 : !fd->has_box) ||
+			if (!fd->type || field_type_find(fd->type->name) != fd->type || fd->min_conf < 0 ||
+			    (fd->type->read == FIELD_READ_CHOICE ? fd->nopts < 2 : !fd->has_box) ||
 			    form_field(&f, fd->name) != &f.fields[i]) {
 				fprintf(stderr, "fuzz_forms: accepted a bad field '%s'\n", fd->name);
 				abort();

@@ -10,34 +10,6 @@
 #include "ini.h"
 #include "util.h"
 
-static const struct {
-	const char *name;
-	enum field_type type;
-	double min_conf;
-} types[] = {
-	{ "text", FT_TEXT, 80 }, { "kana", FT_KANA, 80 },   { "digits", FT_DIGITS, 80 },
-	{ "yen", FT_YEN, 80 },   { "date", FT_DATE, 80 },   { "postal", FT_POSTAL, 80 },
-	{ "phone", FT_PHONE, 80 }, { "email", FT_EMAIL, 80 }, { "checkbox", FT_CHECKBOX, 0 },
-	{ "choice", FT_CHOICE, 0 },
-};
-
-const char *field_type_name(enum field_type t)
-{
-	switch (t) {
-	case FT_TEXT: return "text";
-	case FT_KANA: return "kana";
-	case FT_DIGITS: return "digits";
-	case FT_YEN: return "yen";
-	case FT_DATE: return "date";
-	case FT_POSTAL: return "postal";
-	case FT_PHONE: return "phone";
-	case FT_EMAIL: return "email";
-	case FT_CHECKBOX: return "checkbox";
-	case FT_CHOICE: return "choice";
-	}
-	return "?";
-}
-
 static int parse_rect(const char *s, struct form_rect *r)
 {
 	char extra;
@@ -76,7 +48,7 @@ static int valid_name(const char *s)
 static enum dp_err finish_field(const struct form *f, const struct form_field *fd, const char *name,
 				struct dp_msg *m)
 {
-	if (fd->type == FT_CHOICE) {
+	if (fd->type->read == FIELD_READ_CHOICE) {
 		if (fd->nopts < 2)
 			FAIL("%s:%d: field '%s' is a choice but has fewer than two 'option =' lines", name, fd->line,
 			     fd->name);
@@ -136,7 +108,7 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 				memset(fd, 0, sizeof *fd);
 				str_copy(fd->name, sizeof fd->name, fname);
 				fd->line = in.line;
-				fd->type = FT_TEXT;
+				fd->type = field_type_find("text");
 				fd->min_conf = -1;
 				sec = FIELD;
 			} else {
@@ -188,14 +160,13 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 					return ini_fail(&in, m, "box must be 'X Y WIDTH HEIGHT' in mm, not '%s'", val);
 				fd->has_box = 1;
 			} else if (!strcmp(key, "type")) {
-				size_t i;
-				for (i = 0; i < sizeof types / sizeof types[0]; i++)
-					if (!strcmp(types[i].name, val))
-						break;
-				if (i == sizeof types / sizeof types[0])
-					return ini_fail(&in, m, "unknown type '%s' (text, kana, digits, yen, date, postal, phone, email, checkbox, choice)",
-							val);
-				fd->type = types[i].type;
+				const struct field_type *t = field_type_find(val);
+				if (!t) {
+					char names[256];
+					field_type_names(names, sizeof names);
+					return ini_fail(&in, m, "unknown type '%s' (%s)", val, names);
+				}
+				fd->type = t;
 			} else if (!strcmp(key, "cells")) {
 				char *end;
 				long c = strtol(val, &end, 10);
@@ -257,9 +228,7 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 		FAIL("%s: title_box lies outside the page", name);
 	for (int i = 0; i < f->nfields; i++)
 		if (f->fields[i].min_conf < 0)
-			for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
-				if (types[t].type == f->fields[i].type)
-					f->fields[i].min_conf = types[t].min_conf;
+			f->fields[i].min_conf = f->fields[i].type->min_conf;
 	/* rules may only name fields of this form */
 	for (int r = 0; r < f->nrules; r++) {
 		char names[16][FORM_NAME_MAX];

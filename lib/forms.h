@@ -9,10 +9,7 @@
 #define DP_FORMS_H
 
 #include "err.h"
-
-enum field_type {
-	FT_TEXT, FT_KANA, FT_DIGITS, FT_YEN, FT_DATE, FT_POSTAL, FT_PHONE, FT_EMAIL, FT_CHECKBOX, FT_CHOICE
-};
+#include "fieldtype.h"
 
 struct form_rect {
 	double x, y, w, h; /* mm */
@@ -32,7 +29,7 @@ struct form_option {
 struct form_field {
 	char name[FORM_NAME_MAX];
 	char label[FORM_TEXT_MAX];
-	enum field_type type;
+	const struct field_type *type; /* its row in the field type table */
 	struct form_rect box;
 	int has_box;
 	int cells;              /* comb field: N printed cells, one character each */
@@ -72,7 +69,6 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 enum dp_err forms_load_dir(struct form_set *fs, const char *dir, struct dp_msg *m);
 void forms_release(struct form_set *fs);
 const struct form *forms_find(const struct form_set *fs, const char *id);
-const char *field_type_name(enum field_type t);
 const struct form_field *form_field(const struct form *f, const char *name);
 
 #endif

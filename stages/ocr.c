@@ -54,10 +54,6 @@ struct ocr_state {
 	struct tess *page_engine; /* jpn+eng page text */
 };
 
-static const char KATAKANA[] =
-	"ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポ"
-	"マミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶー";
-
 static void ocr_fini(void *state)
 {
 	struct ocr_state *s = state;
@@ -429,46 +425,16 @@ static int looks_latin(const char *s)
 static const double READ_MARGINS[] = { 0.15, 0.12, 0.2 };
 #define NREADS (int)(sizeof READ_MARGINS / sizeof READ_MARGINS[0])
 
-static int normalise(enum field_type t, const char *raw, char *out, size_t n)
-{
-	switch (t) {
-	case FT_TEXT:
-	case FT_KANA: return norm_text(raw, out, n);
-	case FT_DIGITS: return norm_digits(raw, out, n);
-	case FT_YEN: return norm_yen(raw, out, n);
-	case FT_DATE: return norm_date(raw, out, n);
-	case FT_POSTAL: return norm_postal(raw, out, n);
-	case FT_PHONE: return norm_phone(raw, out, n);
-	case FT_EMAIL: return norm_email(raw, out, n);
-	case FT_CHECKBOX:
-	case FT_CHOICE: break;
-	}
-	str_copy(out, n, raw);
-	return 0;
-}
-
 static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_field *fd,
 			     const struct placement *pl, int dpi, int thr, struct reading *rd, struct dp_msg *m)
 {
-	struct tess *eng = s->jpn;
-	const char *wl = "";
+	const struct field_type *ft = fd->type;
+	struct tess *eng = ft->model == FIELD_MODEL_ENG ? s->eng : s->jpn;
+	const char *wl = ft->allowed;
 	struct crop_field *cf;
 	struct reading cand[NREADS];
 	int bad[NREADS], filled = 0;
 
-	switch (fd->type) {
-	case FT_DIGITS: eng = s->eng; wl = "0123456789"; break;
-	case FT_PHONE: eng = s->eng; wl = "0123456789-"; break;
-	case FT_EMAIL: eng = s->eng; wl = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+"; break;
-	case FT_YEN: wl = "0123456789,¥円"; break;
-	case FT_DATE: wl = "0123456789年月日元令和平成昭和大正RHST.-/"; break;
-	case FT_POSTAL: wl = "0123456789-〒"; break;
-	case FT_KANA: wl = KATAKANA; break;
-	case FT_TEXT: break;
-	case FT_CHECKBOX:
-	case FT_CHOICE:
-		return dp_fail(m, DP_ERR_INTERNAL, "read_text on a box field");
-	}
 	rd->value[0] = rd->raw[0] = '\0';
 	cf = crop_field_new(page, field_px(&fd->box, pl, dpi, 0.3), thr, dpi);
 	if (!cf || crop_field_ink(cf) == 0) {
@@ -523,28 +489,27 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		/* Latin writing in a field read with jpn (a code like DX-B2, a date like
 		 * R7.4.14) comes out mangled: when most of what jpn saw is Latin, let
 		 * eng read it too and keep the more confident reading */
-		if (eng == s->jpn && fd->type != FT_KANA && looks_latin(cand[v].raw)) {
+		if (eng == s->jpn && ft->latin && looks_latin(cand[v].raw)) {
 			char *t2 = NULL;
 			double c2 = 0;
-			const char *wl2 = fd->type == FT_DATE ? "0123456789RHSTrhst.-/" : fd->type == FT_YEN ? "0123456789,Y" :
-					  fd->type == FT_POSTAL ? "0123456789-" : "";
+			const char *wl2 = ft->latin;
 			/* eng is the model for Latin writing: take its reading unless it
 			 * read nothing or produced an invalid value where jpn's was valid */
 			if (tess_read_pix(s->eng, img, dpi, PSM_LINE, wl2, &t2, &c2, m) == DP_OK && *t2) {
 				char v1[256], v2[256];
-				int jpn_ok = normalise(fd->type, cand[v].raw, v1, sizeof v1) == 0;
-				int eng_ok = normalise(fd->type, t2, v2, sizeof v2) == 0;
+				int jpn_ok = field_type_normalise(ft, cand[v].raw, v1, sizeof v1) == 0;
+				int eng_ok = field_type_normalise(ft, t2, v2, sizeof v2) == 0;
 				if (eng_ok || !jpn_ok) {
 					str_copy(cand[v].raw, sizeof cand[v].raw, t2);
 					cand[v].conf = c2;
 				}
 			}
 			free(t2);
-		} else
-		if (eng == s->jpn && fd->type != FT_KANA)
-			if (!getenv("NO_REREAD")) reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
+		} else if (eng == s->jpn && ft->latin) {
+			reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
+		}
 		pixDestroy(&img);
-		bad[v] = normalise(fd->type, cand[v].raw, cand[v].value, sizeof cand[v].value) != 0;
+		bad[v] = field_type_normalise(ft, cand[v].raw, cand[v].value, sizeof cand[v].value) != 0;
 	}
 	crop_field_free(&cf);
 	/* vote: the value most reads agree on; ties go to the higher confidence */
@@ -583,9 +548,9 @@ static enum dp_err read_fields(struct ocr_state *s, struct job *j, PIX *page, in
 		enum dp_err e = DP_OK;
 
 		memset(&rd, 0, sizeof rd);
-		if (fd->type == FT_CHOICE) {
+		if (fd->type->read == FIELD_READ_CHOICE) {
 			read_choice(page, fd, pl, dpi, thr, &rd);
-		} else if (fd->type == FT_CHECKBOX) {
+		} else if (fd->type->read == FIELD_READ_TICK) {
 			double ink = crop_ink(page, field_px(&fd->box, pl, dpi, 0), thr, dpi);
 			snprintf(rd.raw, sizeof rd.raw, "%.3f", ink);
 			str_copy(rd.value, sizeof rd.value, ink >= CHECK_INK ? "yes" : "no");
@@ -597,7 +562,7 @@ static enum dp_err read_fields(struct ocr_state *s, struct job *j, PIX *page, in
 		if (e)
 			return e;
 		job_add_field(j, pageno, fd->name, rd.value, rd.raw, rd.conf, rd.review,
-			      fd->type == FT_CHOICE || fd->type == FT_CHECKBOX ? "checkbox" : "ocr");
+			      fd->type->read == FIELD_READ_TEXT ? "ocr" : "checkbox");
 	}
 	return DP_OK;
 }

@@ -91,27 +91,6 @@ static int lookup(const char *name, long long *v, void *user)
 	return *end ? -1 : 0;
 }
 
-static int value_valid(enum field_type t, const char *v)
-{
-	char out[1024];
-	if (!*v)
-		return 1;
-	switch (t) {
-	case FT_DIGITS: return norm_digits(v, out, sizeof out) == 0;
-	case FT_YEN: return norm_yen(v, out, sizeof out) == 0;
-	case FT_DATE: return norm_date(v, out, sizeof out) == 0;
-	case FT_POSTAL: return norm_postal(v, out, sizeof out) == 0;
-	case FT_PHONE: return norm_phone(v, out, sizeof out) == 0;
-	case FT_EMAIL: return norm_email(v, out, sizeof out) == 0;
-	case FT_TEXT:
-	case FT_KANA:
-	case FT_CHECKBOX:
-	case FT_CHOICE:
-		return 1;
-	}
-	return 1;
-}
-
 static void issue(struct job *j, const char *field, const char *code, const char *sev, const char *ja,
 		  const char *en)
 {
@@ -218,7 +197,7 @@ static void check_page(struct val_state *s, struct job *j, int page, const struc
 		const char *label = fd->label[0] ? fd->label : fd->name;
 		if (!jf)
 			continue;
-		if (fd->required && fd->type == FT_CHECKBOX && strcmp(jf->value, "yes")) {
+		if (fd->required && fd->type->read == FIELD_READ_TICK && strcmp(jf->value, "yes")) {
 			snprintf(ja, sizeof ja, "必須のチェック欄「%s」に印がありません", label);
 			snprintf(en, sizeof en, "required checkbox '%s' (%s) is not ticked", fd->name, label);
 			issue(j, fd->name, "required_missing", "error", ja, en);
@@ -232,17 +211,17 @@ static void check_page(struct val_state *s, struct job *j, int page, const struc
 		}
 		/* the value, and what OCR actually read (a stray character, an era date
 		 * outside its era), must both be valid for the type */
-		int raw_bad = !strcmp(jf->source, "ocr") && jf->raw[0] && !value_valid(fd->type, jf->raw);
-		if (raw_bad || !value_valid(fd->type, jf->value) ||
-		    (jf->value[0] == '\0' && jf->raw[0] && fd->type != FT_CHOICE && fd->type != FT_CHECKBOX)) {
+		int raw_bad = !strcmp(jf->source, "ocr") && jf->raw[0] && !field_type_valid(fd->type, jf->raw);
+		if (raw_bad || !field_type_valid(fd->type, jf->value) ||
+		    (jf->value[0] == '\0' && jf->raw[0] && fd->type->read == FIELD_READ_TEXT)) {
 			snprintf(ja, sizeof ja, "「%s」の値「%s」は%sとして正しくありません", label, jf->raw,
-				 field_type_name(fd->type));
+				 fd->type->name);
 			snprintf(en, sizeof en, "'%s' (%s): '%s' is not a valid %s", fd->name, label, jf->raw,
-				 field_type_name(fd->type));
+				 fd->type->name);
 			issue(j, fd->name, "bad_format", "error", ja, en);
 			jf->needs_review = 1;
 		}
-		if (fd->type == FT_CHOICE && strchr(jf->value, ',')) {
+		if (fd->type->read == FIELD_READ_CHOICE && strchr(jf->value, ',')) {
 			snprintf(ja, sizeof ja, "「%s」で複数の選択肢に印があります（%s）", label, jf->value);
 			snprintf(en, sizeof en, "'%s' (%s): more than one option is ticked (%s)", fd->name, label, jf->value);
 			issue(j, fd->name, "choice_multiple", "error", ja, en);

@@ -269,7 +269,7 @@ static void test_forms(void)
 			   "[field b]\ntype = choice\noption = X @ 10 50 5 5\noption = Y @ 30 50 5 5\n"
 			   "[check]\nrule = a = 100\n";
 	CHECK(forms_parse(&f, "t.form", good, &m) == DP_OK);
-	CHECK(f.nfields == 2 && f.fields[0].type == FT_YEN && f.fields[0].required && f.fields[1].nopts == 2);
+	CHECK(f.nfields == 2 && f.fields[0].type == field_type_find("yen") && f.fields[0].required && f.fields[1].nopts == 2);
 	free(f.fields);
 	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\nmatch = 試験申請書\ntitle_box = 1 1 10 5\n[field a]\nbox = 1 1 5\n", &m));
 	CHECK(strstr(m.text, "t.form:6:") != NULL);
