@@ -1,12 +1,98 @@
-/* cli.c: option handling shared by the subcommands (see cli.h). */
+/* cli.c: the command table, every command's usage text, and the option
+ * handling the subcommands share (see cli.h). */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../stages/stage.h"
 #include "../lib/log.h"
+
+/* `docpipe help` starts each summary two spaces after this column or after
+ * the synopsis, whichever is further */
+#define CLI_LIST_COLUMN 35
+
+const struct cli_command cli_commands[] = {
+	{ "run", cmd_run, "[-c CONF] PATH...", "process files and folders into the database", NULL },
+	{ "watch", cmd_watch, "[-c CONF]", "take files from the inbox folder as they arrive", NULL },
+	{ "inspect", cmd_inspect, "[-c CONF] FILE...", "print what docpipe reads from each file as JSON (no database)",
+	  NULL },
+	{ "worker", cmd_worker, "[-c CONF] --stage NAME --connect tcp://HOST:PORT [--threads N]", NULL, NULL },
+	{ "minutes", cmd_minutes, "[-c CONF] DOCUMENT [--format text|srt|vtt|json]", "timed minutes of a recording",
+	  NULL },
+	{ "report", cmd_report,
+	  "[-c CONF] [--since DATE] [--until DATE] [--format text|csv|json|html]\n"
+	  "[--table NAME] [-o FILE]",
+	  "the analysts' report",
+	  "  DATE is YYYY-MM-DD (--until includes that whole day) or 'YYYY-MM-DD HH:MM[:SS][+TZ]'\n"
+	  "  tables: overview procedure_cost status_rates stage_latency throughput_daily throughput_hourly\n" },
+	{ "db", cmd_db, "[-c CONF] migrate|status", "apply or list the schema migrations", NULL },
+	{ "config", cmd_config, "[-c CONF]", "check the configuration and print it", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+const struct cli_command *cli_find(const char *name)
+{
+	for (const struct cli_command *k = cli_commands; k->name; k++)
+		if (!strcmp(k->name, name))
+			return k;
+	return NULL;
+}
+
+/* LEAD "docpipe NAME ARGS", each continuation line of ARGS indented to start
+ * under the first; returns the column where the last line ends. */
+static int cli_put_synopsis(FILE *out, const char *lead, const struct cli_command *k)
+{
+	int indent = fprintf(out, "%sdocpipe %s ", lead, k->name), col = indent;
+
+	for (const char *p = k->args; *p; p++) {
+		if (*p == '\n') {
+			col = fprintf(out, "\n%*s", indent, "") - 1;
+			continue;
+		}
+		fputc(*p, out);
+		col++;
+	}
+	return col;
+}
+
+void cli_list(FILE *out)
+{
+	for (const struct cli_command *k = cli_commands; k->name; k++) {
+		int col = cli_put_synopsis(out, "  ", k);
+		if (k->summary)
+			fprintf(out, "%*s  %s", col < CLI_LIST_COLUMN ? CLI_LIST_COLUMN - col : 0, "", k->summary);
+		fputc('\n', out);
+	}
+}
+
+void cli_usage(FILE *out, const char *name)
+{
+	const struct cli_command *k = cli_find(name);
+
+	if (!k)
+		return;
+	cli_put_synopsis(out, "usage: ", k);
+	fputc('\n', out);
+	if (k->details)
+		fputs(k->details, out);
+}
+
+int cli_usage_error(const char *name, const char *fmt, ...)
+{
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		fprintf(stderr, "docpipe %s: ", name);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		va_end(ap);
+	}
+	cli_usage(stderr, name);
+	return EXIT_USAGE;
+}
 
 int cli_load_conf(int *argc, char **argv, struct conf *c)
 {

@@ -14,10 +14,8 @@ int cmd_db(int argc, char **argv)
 
 	if (cli_load_conf(&argc, argv, &c))
 		return EXIT_USAGE;
-	if (argc != 2 || (strcmp(argv[1], "migrate") && strcmp(argv[1], "status"))) {
-		fprintf(stderr, "usage: docpipe db [-c CONF] migrate|status\n");
-		return EXIT_USAGE;
-	}
+	if (argc != 2 || (strcmp(argv[1], "migrate") && strcmp(argv[1], "status")))
+		return cli_usage_error("db", NULL);
 	if (db_open(&d, c.conninfo, 5, &m)) {
 		fprintf(stderr, "docpipe: %s\n", m.text);
 		return EXIT_FAILURE_RT;

@@ -59,10 +59,8 @@ int cmd_inspect(int argc, char **argv)
 
 	if (cli_load_conf(&argc, argv, &c))
 		return EXIT_USAGE;
-	if (argc < 2) {
-		fprintf(stderr, "usage: docpipe inspect [-c CONF] FILE...\n");
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cli_usage_error("inspect", NULL);
 	for (int a = 1; a < argc; a++) {
 		struct job *j = job_new();
 		struct buf out;

@@ -21,8 +21,6 @@
 
 enum fmt { F_TEXT, F_SRT, F_VTT, F_JSON };
 
-static const char usage[] = "usage: docpipe minutes [-c CONF] DOCUMENT [--format text|srt|vtt|json]\n";
-
 static void stamp(char *out, size_t n, long long ms, char sep)
 {
 	long long h = ms / 3600000, mi = ms / 60000 % 60, s = ms / 1000 % 60, f = ms % 1000;
@@ -71,14 +69,11 @@ int cmd_minutes(int argc, char **argv)
 		} else if (!doc && argv[i][0] != '-') {
 			doc = argv[i];
 		} else {
-			fputs(usage, stderr);
-			return EXIT_USAGE;
+			return cli_usage_error("minutes", NULL);
 		}
 	}
-	if (!doc) {
-		fputs(usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (!doc)
+		return cli_usage_error("minutes", NULL);
 	if (db_open(&d, c.conninfo, 5, &m)) {
 		fprintf(stderr, "docpipe: %s\n", m.text);
 		return EXIT_FAILURE_RT;

@@ -24,12 +24,6 @@
 #define REPORT_ROLE "docpipe_analyst"
 #define REPORT_OUT_MAX ((size_t)512 << 20)
 
-static const char usage_line[] =
-	"usage: docpipe report [-c CONF] [--since DATE] [--until DATE] [--format text|csv|json|html]\n"
-	"                      [--table NAME] [-o FILE]\n"
-	"  DATE is YYYY-MM-DD (--until includes that whole day) or 'YYYY-MM-DD HH:MM[:SS][+TZ]'\n"
-	"  tables: overview procedure_cost status_rates stage_latency throughput_daily throughput_hourly\n";
-
 /* ---- the tables: columns and queries ---- */
 
 static const struct report_col cols_overview[] = {
@@ -475,30 +469,23 @@ int cmd_report(int argc, char **argv)
 				   : !strcmp(a, "-o") || !strcmp(a, "--output") ? &outfile
 										   : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_line, stdout);
+			cli_usage(stdout, "report");
 			return EXIT_OK;
 		}
-		if (!dst) {
-			fprintf(stderr, "docpipe report: unknown argument '%s'\n%s", a, usage_line);
-			return EXIT_USAGE;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "docpipe report: %s needs a value\n%s", a, usage_line);
-			return EXIT_USAGE;
-		}
+		if (!dst)
+			return cli_usage_error("report", "unknown argument '%s'", a);
+		if (i + 1 >= argc)
+			return cli_usage_error("report", "%s needs a value", a);
 		*dst = argv[++i];
 	}
 	if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json") && strcmp(format, "html")) {
 		fprintf(stderr, "docpipe report: --format is text, csv, json or html, not '%s'\n", format);
 		return EXIT_USAGE;
 	}
-	if (only && (!known_table(only) || !strcmp(format, "html"))) {
-		fprintf(stderr, "docpipe report: %s\n%s",
-			!strcmp(format, "html") ? "--table goes with text, csv or json (html shows every table)"
-						: "--table names one of the tables below",
-			usage_line);
-		return EXIT_USAGE;
-	}
+	if (only && (!known_table(only) || !strcmp(format, "html")))
+		return cli_usage_error("report", "%s",
+				       !strcmp(format, "html") ? "--table goes with text, csv or json (html shows every table)"
+							       : "--table names one of the tables below");
 
 	/* the catalogue: a missing file leaves the database's copy as it is */
 	if (c.procedures[0] && access(c.procedures, F_OK) == 0) {

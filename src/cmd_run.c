@@ -104,10 +104,8 @@ int cmd_run(int argc, char **argv)
 
 	if (cli_load_conf(&argc, argv, &c))
 		return EXIT_USAGE;
-	if (argc < 2) {
-		fprintf(stderr, "usage: docpipe run [-c CONF] PATH...\n");
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cli_usage_error("run", NULL);
 	inputs_collect(&in, argc - 1, argv + 1);
 	if (in.n == 0) {
 		fprintf(stderr, "docpipe: no input files found\n");

@@ -45,10 +45,8 @@ int cmd_watch(int argc, char **argv)
 
 	if (cli_load_conf(&argc, argv, &c))
 		return EXIT_USAGE;
-	if (argc != 1) {
-		fprintf(stderr, "usage: docpipe watch [-c CONF]\n");
-		return EXIT_USAGE;
-	}
+	if (argc != 1)
+		return cli_usage_error("watch", NULL);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -36,15 +36,11 @@ int cmd_worker(int argc, char **argv)
 			connect = argv[++i];
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			threads = atoi(argv[++i]);
-		else {
-			fprintf(stderr, "usage: docpipe worker [-c CONF] --stage NAME --connect tcp://HOST:PORT [--threads N]\n");
-			return EXIT_USAGE;
-		}
+		else
+			return cli_usage_error("worker", NULL);
 	}
-	if (!stage || !connect || !str_starts(connect, "tcp://")) {
-		fprintf(stderr, "usage: docpipe worker [-c CONF] --stage NAME --connect tcp://HOST:PORT [--threads N]\n");
-		return EXIT_USAGE;
-	}
+	if (!stage || !connect || !str_starts(connect, "tcp://"))
+		return cli_usage_error("worker", NULL);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
