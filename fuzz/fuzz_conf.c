@@ -1,4 +1,4 @@
-/* fuzz_conf.c: libFuzzer target for conf_parse() (src/conf.c), the reader of
+/* fuzz_conf.c: libFuzzer target for conf_parse() (lib/conf.c), the reader of
  * pipeline.conf.
  *
  * Input: the text of a configuration file (ini_read refuses a NUL byte, so

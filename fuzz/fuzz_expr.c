@@ -1,4 +1,4 @@
-/* fuzz_expr.c: libFuzzer target for the template rules of src/expr.c
+/* fuzz_expr.c: libFuzzer target for the template rules of lib/expr.c
  * ([check] rule = ... in a .form file, evaluated by the validate stage).
  *
  * Input: one rule as text (ends at the first NUL, as forms_parse passes a C

@@ -1,4 +1,4 @@
-/* fuzz_fees.c: libFuzzer target for fees_parse() (src/fees.c), the reader of
+/* fuzz_fees.c: libFuzzer target for fees_parse() (lib/fees.c), the reader of
  * models/fees.conf.
  *
  * Input: the text of a fee schedule (fees_load refuses a NUL byte, so the

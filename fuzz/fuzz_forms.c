@@ -1,6 +1,6 @@
-/* fuzz_forms.c: libFuzzer target for forms_parse() (src/forms.c), the reader
+/* fuzz_forms.c: libFuzzer target for forms_parse() (lib/forms.c), the reader
  * of the .form templates in models/forms (and, through [check] rules, of
- * expr_check_rule and expr_names in src/expr.c).
+ * expr_check_rule and expr_names in lib/expr.c).
  *
  * Input: the text of one template (forms_load_dir refuses a NUL byte, so
  * the text ends at the first one). Checks: memory safety and no leak

@@ -1,4 +1,4 @@
-/* fuzz_job.c: libFuzzer target for job_decode() and job_encode() (src/job.c),
+/* fuzz_job.c: libFuzzer target for job_decode() and job_encode() (lib/job.c),
  * the envelope every stage receives from a socket.
  *
  * Input: any bytes, as frame 0 of a job message (NUL bytes, no terminator,

@@ -1,5 +1,5 @@
 /* fuzz_normalize.c: libFuzzer target for the value normalisers of
- * src/normalize.c (what OCR read -> the value a procedure uses).
+ * lib/normalize.c (what OCR read -> the value a procedure uses).
  *
  * Input: records separated by NUL bytes. The first byte of a record picks the
  * function (low nibble) and the size of the output buffer (high nibble); the

@@ -1,4 +1,4 @@
-/* fuzz_sniff.c: libFuzzer target for sniff() (src/sniff.c).
+/* fuzz_sniff.c: libFuzzer target for sniff() (lib/sniff.c).
  *
  * Input: any bytes, as the first bytes of a file handed to ingest.
  * Checks: no read past the buffer (the input is an exact-size heap block, so

@@ -250,7 +250,7 @@ static void finished(struct coord *co, struct job *j)
 	 * and the CPU they spent belongs in the summary */
 	stage_stats(co, j);
 	if (o == CO_LOADED && job_attr(j, "receipt.payload")) {
-		/* the receipt QR code, once the document is committed (src/receipt.h) */
+		/* the receipt QR code, once the document is committed (lib/receipt.h) */
 		char rpath[CONF_PATH_MAX + 64];
 		struct dp_msg rm;
 		if (receipt_write_for(co->conf, j, pd->path, rpath, sizeof rpath, &rm) == DP_OK)

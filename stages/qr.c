@@ -5,7 +5,7 @@
  * Looks for QR codes only (zbar with every other symbology off, one scanner
  * per worker), anywhere on the page and in any orientation, and only on a
  * page that shows three QR finder patterns in a code's corner triangle
- * (src/qrfind.h, about 3 ms at 300 dpi for each of three thresholds); such
+ * (lib/qrfind.h, about 3 ms at 300 dpi for each of three thresholds); such
  * a page gets zbar's passes until one decodes:
  *   1. the whole page as it is;
  *   2. a binarised copy (photocopies, grey paper, specks);
@@ -17,13 +17,13 @@
  * benchmark's 176 pages decode passes it), one with a code usually the look
  * and the first pass (about 100 ms at 300 dpi).
  * Figures: docs/PERFORMANCE.md (bench/qr_bench.sh).
- * Gives, for the first well-formed identity payload (src/identity.h):
+ * Gives, for the first well-formed identity payload (lib/identity.h):
  *   attrs identity.raw (the payload), identity.name/org/tel/visit (as given),
  *   qr.page (the page it was on), qr.pass (page | binary | upscale);
  * the identity table is filled from them by load and the enrich stage
  * compares them with the form's written fields and fills empty ones.
  * A payload that is not a well-formed identity: issue qr_malformed (warning),
- * no identity. A docpipe receipt code (src/receipt.h) scanned back in: attrs
+ * no identity. A docpipe receipt code (lib/receipt.h) scanned back in: attrs
  * qr.receipt_doc and qr.receipt_procedure, the record it points to. No QR code
  * at all: nothing. */
 #include "stage.h"

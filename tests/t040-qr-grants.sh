@@ -193,7 +193,7 @@ def corp_ok(num):
     return int(num[0]) == 9 - s % 9
 assert corp_ok("7000012050002") and not corp_ok("8000012050002")   # the published example
 
-# the programmes, read here from models/grants.conf (the syntax of src/ini.c)
+# the programmes, read here from models/grants.conf (the syntax of lib/ini.c)
 progs, cur = {}, None
 for line in open("models/grants.conf", encoding="utf-8"):
     line = line.strip()
