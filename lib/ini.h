@@ -1,6 +1,6 @@
 /* ini.h: the one syntax and reader of docpipe's INI-style files: pipeline.conf,
- * the form templates, fees.conf, grants.conf and procedures.conf (docs/FORMS.md
- * section 6). A line is empty, a note ('#' or ';' first), "[section]" (name
+ * the form templates, fees.conf, grants.conf and procedures.conf (docs/FORMS-reference.md
+ * section 2). A line is empty, a note ('#' or ';' first), "[section]" (name
  * trimmed, not empty) or "key = value" (both trimmed; in the value, " #"
  * starts a note); a key comes after a section header. Lines are shorter than
  * INI_LINE_MAX bytes; values are bytes (UTF-8 passes through); a file has no

@@ -8,7 +8,7 @@
  *     read (approximate substring match, fuzzy.c); the best template scoring
  *     at least FORM_MATCH_MIN wins, otherwise the page is unrecognised;
  *  2. register: the matched title line's position against title_box gives the
- *     page's shift (scans move up to 10 mm; rotation was removed by preprocess);
+ *     page's shift (the title is looked for up to TITLE_SEARCH_MM = 22 mm around its box; rotation was removed by preprocess);
  *  3. read each field from its own rectangle with settings for its type
  *     (engine, a raw line, page segmentation mode 13, character whitelist), after removing
  *     frame lines, cell dividers and specks (crop.c); comb fields are re-laid
