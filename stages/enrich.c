@@ -34,7 +34,8 @@
  *  5. The receipt: an accepted or needs_review application of a recognised
  *     form gets attr receipt.payload (src/receipt.h: document id and
  *     procedure code, nothing personal); the coordinator writes its PNG.
- * Costs well under a millisecond, plus one indexed query per grant page. */
+ * Costs well under a millisecond, plus one indexed query per grant page
+ * (lib/db.h db_prior_application: its time is engine time). */
 #include "stage.h"
 
 #include <stdio.h>
@@ -291,7 +292,7 @@ static struct db *get_db(struct enrich_state *s)
 {
 	struct dp_msg m;
 
-	if (s->db && PQstatus(db_conn(s->db)) == CONNECTION_OK)
+	if (db_ok(s->db))
 		return s->db;
 	db_close(&s->db);
 	if (!s->connected_once && s->db_failed_us && now_us() - s->db_failed_us < DB_RETRY_AFTER_US)
@@ -316,44 +317,27 @@ struct previous {
 
 static int lookup_previous(struct enrich_state *s, struct job *j, const char *corp, struct previous *pv)
 {
-	static const char sql[] =
-		"WITH prev AS (SELECT c.document_id, c.page FROM fields c JOIN documents d ON d.id = c.document_id "
-		"  WHERE c.name = 'corporate_number' AND c.value = $1 AND d.sha256 <> $2 AND d.status <> 'rejected' "
-		"    AND d.received_at <= to_timestamp($3::double precision) "
-		"  ORDER BY d.received_at DESC, d.id DESC LIMIT 1) "
-		"SELECT prev.document_id, to_char(d.received_at, 'YYYY-MM-DD'), f.name, f.value "
-		"FROM prev JOIN documents d ON d.id = prev.document_id "
-		"LEFT JOIN fields f ON f.document_id = prev.document_id AND f.page = prev.page "
-		"  AND f.name IN ('company', 'representative', 'address', 'tel') AND f.value <> ''";
-	char when[32];
-	const char *params[3] = { corp, j->id, when };
+	int64_t when = j->received_us ? j->received_us : now_us();
 
 	memset(pv, 0, sizeof *pv);
-	snprintf(when, sizeof when, "%.6f", (double)(j->received_us ? j->received_us : now_us()) / 1e6);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct db *d = get_db(s);
-		PGresult *r;
+		struct db_prior prior;
+		struct dp_msg m;
 		if (!d)
 			return -1;
-		r = PQexecParams(db_conn(d), sql, 3, NULL, params, NULL, NULL, 0);
-		if (r && PQresultStatus(r) == PGRES_TUPLES_OK) {
-			for (int i = 0; i < PQntuples(r); i++) {
-				pv->found = 1;
-				pv->doc_id = atoll(PQgetvalue(r, i, 0));
-				str_copy(pv->day, sizeof pv->day, PQgetvalue(r, i, 1));
-				if (PQgetisnull(r, i, 2))
-					continue;
-				for (size_t k = 0; k < NCOMPANY; k++)
-					if (!strcmp(PQgetvalue(r, i, 2), COMPANY_FIELDS[k]))
-						str_copy(pv->values[k], sizeof pv->values[k], PQgetvalue(r, i, 3));
-			}
-			PQclear(r);
+		if (!db_prior_application(d, corp, j->id, when, COMPANY_FIELDS, NCOMPANY, &prior, &m)) {
+			pv->found = prior.doc_id != 0;
+			pv->doc_id = prior.doc_id;
+			str_copy(pv->day, sizeof pv->day, prior.day);
+			for (size_t k = 0; k < NCOMPANY; k++)
+				str_copy(pv->values[k], sizeof pv->values[k], prior.values[k] ? prior.values[k] : "");
+			db_prior_release(&prior);
 			return 0;
 		}
 		log_warn("enrich: autofill lookup for '%s' failed: %s", path_basename(j->source ? j->source : "?"),
-			 r ? PQresultErrorMessage(r) : PQerrorMessage(db_conn(d)));
-		PQclear(r);
-		if (PQstatus(db_conn(d)) == CONNECTION_OK)
+			 m.text);
+		if (db_ok(d))
 			return -1; /* the query itself failed: a schema problem, not the network */
 	}
 	return -1;

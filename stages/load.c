@@ -2,11 +2,13 @@
  *
  * Takes: a finished (or rejected) job; frames were dropped by the runtime.
  * Gives: one transaction per document (documents, stage_runs, fields,
- * validation_issues, document_attrs, transcript_segments). Idempotent: the
- * document's SHA-256 is unique, so a job delivered twice is stored once; the
- * second delivery gets attr duplicate_of. Waits and retries with backoff when
- * the database goes away ([database] retry_max_seconds). One connection per
- * load worker, opened in init. */
+ * validation_issues, document_attrs, transcript_segments, identities,
+ * receipts): for a new document one statement, whatever its number of rows
+ * (lib/db.h db_store_job). Idempotent: the document's SHA-256 is unique, so a
+ * job delivered twice is stored once; the second delivery gets attr
+ * duplicate_of. Waits and retries with backoff when the database goes away
+ * ([database] retry_max_seconds). One connection per load worker, opened in
+ * init. */
 #include "stage.h"
 
 #include <stdio.h>
