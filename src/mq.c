@@ -185,6 +185,19 @@ fail:
 	return e;
 }
 
+void *mq_socket(void *ctx, int type, struct dp_msg *m)
+{
+	int linger = MQ_LINGER_MS;
+	void *s = zmq_socket(ctx, type);
+
+	if (!s) {
+		dp_fail(m, DP_ERR_MQ, "zmq_socket: %s", zmq_strerror(errno));
+		return NULL;
+	}
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+	return s;
+}
+
 void mq_close(void **sock)
 {
 	int zero = 0;

@@ -31,6 +31,11 @@ enum dp_err mq_send_job(void *sock, struct job **j, struct dp_msg *m);
  * DP_ERR_MQ with errno ETERM/EINTR means shut down. */
 enum dp_err mq_recv_job(void *sock, struct job **j, struct dp_msg *m);
 /* Set LINGER 0 and close. */
+/* A new socket of ctx with LINGER set to MQ_LINGER_MS, so that closing the
+ * context never waits for ever on a message to a peer that is gone (after
+ * zmq_ctx_shutdown, setting LINGER is no longer possible); NULL with m filled. */
+#define MQ_LINGER_MS 2000
+void *mq_socket(void *ctx, int type, struct dp_msg *m);
 void mq_close(void **sock);
 
 #endif

@@ -81,12 +81,10 @@ static void *connect_push(void *ctx, const char *base, int stage, struct dp_msg 
 {
 	char ep[320];
 	int hwm = 4;
-	void *s = zmq_socket(ctx, ZMQ_PUSH);
+	void *s = mq_socket(ctx, ZMQ_PUSH, m);
 
-	if (!s) {
-		dp_fail(m, DP_ERR_MQ, "zmq_socket: %s", zmq_strerror(errno));
+	if (!s)
 		return NULL;
-	}
 	mq_endpoint(ep, sizeof ep, base, stage, MQ_IN);
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
 	if (zmq_connect(s, ep) < 0) {
@@ -249,9 +247,9 @@ static void *worker_main(void *arg)
 		init_done(w, e, &m);
 		return NULL;
 	}
-	jobs = zmq_socket(w->ctx, ZMQ_DEALER);
+	jobs = mq_socket(w->ctx, ZMQ_DEALER, &m);
 	if (!jobs) {
-		init_done(w, dp_fail(&m, DP_ERR_MQ, "zmq_socket: %s", zmq_strerror(errno)), &m);
+		init_done(w, DP_ERR_MQ, &m);
 		goto out;
 	}
 	zmq_setsockopt(jobs, ZMQ_RCVHWM, &hwm, sizeof hwm);
