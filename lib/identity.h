@@ -42,7 +42,5 @@ enum identity_err identity_parse(const char *data, size_t len, struct identity *
 /* Why, for people: English and Japanese. */
 const char *identity_err_en(enum identity_err e);
 const char *identity_err_ja(enum identity_err e);
-/* 1 when s[0..len) is well-formed UTF-8 without NUL (no overlong forms, no surrogates). */
-int utf8_valid(const char *s, size_t len);
 
 #endif

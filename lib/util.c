@@ -372,6 +372,53 @@ int threads_cpu(void (*fn)(const char *name, int is_main, int64_t cpu_us, void *
 	return n;
 }
 
+int utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+		unsigned cp;
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (len - i - 1 < n) /* truncated sequence */
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+int hex_value(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 void sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[32];
@@ -384,28 +431,6 @@ void sha256_hex(const void *data, size_t len, char out[65])
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
-}
-
-int json_str(struct buf *b, const char *s)
-{
-	int r = buf_add(b, "\"", 1);
-
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && r == 0; p++) {
-		switch (*p) {
-		case '"': r = buf_addstr(b, "\\\""); break;
-		case '\\': r = buf_addstr(b, "\\\\"); break;
-		case '\n': r = buf_addstr(b, "\\n"); break;
-		case '\r': r = buf_addstr(b, "\\r"); break;
-		case '\t': r = buf_addstr(b, "\\t"); break;
-		case '\f': r = buf_addstr(b, "\\f"); break;
-		default:
-			if (*p < 0x20)
-				r = buf_printf(b, "\\u%04x", *p);
-			else
-				r = buf_add(b, p, 1);
-		}
-	}
-	return r ? r : buf_add(b, "\"", 1);
 }
 
 static char host_buf[256];

@@ -60,11 +60,14 @@ void engine_enter(void);
 void engine_leave(void);
 int64_t engine_take_us(void);
 
+/* 1 when s[0..len) is well-formed UTF-8 without NUL (no overlong forms, no surrogates). */
+int utf8_valid(const char *s, size_t len);
+
+/* The value of hex digit c (0-9, a-f, A-F), -1 when it is not one. */
+int hex_value(int c);
+
 /* SHA-256 of data as 64 lowercase hex digits plus NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);
-
-/* JSON string escaping into b (with the quotes). */
-int json_str(struct buf *b, const char *s);
 
 /* This machine's host name (cached). */
 const char *host_name(void);

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "../lib/db.h"
+#include "../lib/json.h"
 #include "../lib/util.h"
 
 enum fmt { F_TEXT, F_SRT, F_VTT, F_JSON };

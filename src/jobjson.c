@@ -3,7 +3,10 @@
  * segments[], attrs{}, timings[], full_text. */
 #include "jobjson.h"
 
+
 #include <string.h>
+
+#include "../lib/json.h"
 
 static void key(struct buf *b, const char *k, int first)
 {

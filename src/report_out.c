@@ -11,10 +11,13 @@
  *         every table with every column */
 #include "report.h"
 
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../lib/json.h"
 
 #define TEXT_COL_MAX 32          /* display columns a text cell may take */
 
