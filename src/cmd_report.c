@@ -7,7 +7,8 @@
  * models/procedures.conf into the procedures table (the catalogue is the
  * analysts' own: the role may write that one table), then reads every table
  * of the report in one read-only repeatable-read transaction from the
- * *_between() functions of db/005_roles_views.sql, so the report and the
+ * *_between() functions of db/005_roles_views.sql and db/007_review.sql
+ * (measured review time, review findings), so the report and the
  * views can never disagree. report_out.c and report_svg.c write it out.
  * Exit: 0 written, 1 usage or catalogue error, 3 database failure. */
 #include <stdio.h>
@@ -60,6 +61,27 @@ static const struct report_col cols_cost[] = {
 	{ "saved_hours", "saved h", 2, 0 },
 	{ "reduction_pct", "reduction %", 1, 0 },
 	{ "annual_hours_saved", "saved h/year", 0, 0 },
+	{ "review_source", "review time", RC_TEXT, 0 },
+	{ "measured_cases", "measured", 0, RC_WIDE },
+	{ "open_documents", "open", 0, 0 },
+};
+
+static const struct report_col cols_findings[] = {
+	{ "procedure_code", "procedure", RC_TEXT, 0 },
+	{ "documents_reviewed", "documents reviewed", 0, 0 },
+	{ "fields_corrected", "fields corrected", 0, 0 },
+	{ "fields_confirmed", "fields confirmed", 0, 0 },
+	{ "documents_rejected", "rejected", 0, 0 },
+	{ "segments_reviewed", "segments reviewed", 0, 0 },
+	{ "seconds", "seconds", 0, 0 },
+	{ "seconds_per_document", "seconds/document", 1, 0 },
+};
+
+static const struct report_col cols_top_fields[] = {
+	{ "form_type", "form", RC_TEXT, 0 },
+	{ "field", "field", RC_TEXT, 0 },
+	{ "corrections", "corrections", 0, 0 },
+	{ "documents", "documents", 0, 0 },
 };
 
 static const struct report_col cols_rates[] = {
@@ -122,6 +144,7 @@ static const struct report_col cols_hourly[] = {
 };
 
 #define NCOLS(a) ((int)(sizeof a / sizeof a[0]))
+#define NTABLES ((int)(sizeof table_defs / sizeof table_defs[0]))
 
 struct table_def {
 	struct report_table t;
@@ -136,11 +159,13 @@ static const struct table_def table_defs[] = {
 	  "FROM report_overview_of($1, $2, $3, $4, $5)" },
 	{ { "procedure_cost", "Cost per procedure",
 	    "hours in the period; pipeline = machine + review of flagged fields or transcript + cases keyed by hand; "
-	    "reduction = (baseline - pipeline) / baseline; '-' name: code not in procedures.conf",
+	    "reduction = (baseline - pipeline) / baseline; '-' name: code not in procedures.conf; hours of the cases "
+	    "finished: open = still needs_review or invalid (work to do, not time saved); review time = measured "
+	    "(clerks' seconds), estimated (procedures.conf review_minutes) or mixed",
 	    cols_cost, NCOLS(cols_cost), 0, 0, NULL },
 	  "SELECT procedure_code, name, kind, annual_cases, cases, flagged_fields, audio_minutes, manual_cases, "
 	  "baseline_hours, machine_hours, review_hours, manual_hours, pipeline_hours, saved_hours, reduction_pct, "
-	  "annual_hours_saved FROM procedure_cost_between($1, $2)" },
+	  "annual_hours_saved, open_documents, measured_cases, review_source FROM procedure_cost_between($1, $2)" },
 	{ { "status_rates", "Outcomes", "documents by the status they ended in; '-' procedure: none recognised",
 	    cols_rates, NCOLS(cols_rates), 0, 0, NULL },
 	  "SELECT kind, procedure_code, documents, accepted, needs_review, invalid, unrecognised, transcribed, "
@@ -159,7 +184,18 @@ static const struct table_def table_defs[] = {
 	    cols_hourly, NCOLS(cols_hourly), 0, 1, NULL },
 	  "SELECT period AS hour, kind, procedure_code, documents, pages, accepted, needs_review, invalid, "
 	  "unrecognised, transcribed, rejected FROM throughput_between('hour', $1, $2)" },
+	{ { "review_findings", "Review findings",
+	    "what clerks did in the review station in the period (by the time of their action), per procedure",
+	    cols_findings, NCOLS(cols_findings), 0, 0, NULL },
+	  "SELECT procedure_code, documents_reviewed, fields_corrected, fields_confirmed, documents_rejected, "
+	  "segments_reviewed, seconds, seconds_per_document FROM review_findings_between($1, $2)" },
+	{ { "review_top_fields", "Fields corrected most often",
+	    "the 20 fields clerks corrected most in the period: what the form templates should read better",
+	    cols_top_fields, NCOLS(cols_top_fields), 0, 0, NULL },
+	  "SELECT form_type, field, corrections, documents FROM review_top_fields_between($1, $2) LIMIT 20" },
 };
+
+_Static_assert(NTABLES <= REPORT_MAX_TABLES, "struct report holds every table");
 
 /* documents per period for the throughput chart: hours when the period spans
  * three days or less, else days (weeks beyond 400 days); empty periods are 0 */
@@ -252,7 +288,8 @@ static enum dp_err become_analyst(PGconn *c, char *role, size_t n, struct dp_msg
 	PGresult *r = NULL;
 	enum dp_err e;
 
-	e = query(c, "SELECT current_user, to_regprocedure('procedure_cost_between(timestamptz,timestamptz)') IS NOT NULL",
+	e = query(c, "SELECT current_user, to_regprocedure('procedure_cost_between(timestamptz,timestamptz)') IS NOT NULL "
+		  "AND to_regprocedure('review_findings_between(timestamptz,timestamptz)') IS NOT NULL",
 		  0, NULL, PGRES_TUPLES_OK, &r, "checking the schema", m);
 	if (e)
 		return e;

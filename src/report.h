@@ -2,8 +2,9 @@
  *
  * cmd_report.c connects, becomes docpipe_analyst, copies the procedure
  * catalogue (report_procs.c) into the procedures table and runs one query per
- * table over the views of db/005_roles_views.sql; report_out.c writes the
- * tables as text, csv, json or html; report_svg.c draws the html's charts.
+ * table over the views of db/005_roles_views.sql and db/007_review.sql;
+ * report_out.c writes the tables as text, csv, json or html; report_svg.c
+ * draws the html's charts.
  * Nothing here formats into fixed buffers without a bound: output goes into
  * struct buf. */
 #ifndef DP_REPORT_H
@@ -62,7 +63,7 @@ struct report_table {
 	PGresult *res;                /* owned by the report */
 };
 
-enum { REPORT_MAX_TABLES = 8 };
+enum { REPORT_MAX_TABLES = 12 };
 
 struct report {
 	char since[64], until[64];    /* as the database understood them, "" = open */

@@ -249,7 +249,8 @@ int report_svg_reduction(const struct report *r, struct buf *b)
 			continue;
 		int y = mt + j++ * row + 6;
 		double base = num(t->res, i, "baseline_hours"), pipe = num(t->res, i, "pipeline_hours");
-		double red = num(t->res, i, "reduction_pct");
+		double red = num(t->res, i, "reduction_pct"), open = num(t->res, i, "open_documents");
+		int finished = !PQgetisnull(t->res, i, PQfnumber(t->res, "reduction_pct"));
 		char bs[32], ps[32];
 		snprintf(label, sizeof label, "%s %s", str(t->res, i, "procedure_code"), str(t->res, i, "name"));
 		report_cut(label, 30, cut, sizeof cut);
@@ -259,16 +260,25 @@ int report_svg_reduction(const struct report *r, struct buf *b)
 		e |= report_xml(b, cut);
 		e |= buf_addstr(b, "</text>\n<g class=\"bar\"><title>");
 		e |= report_xml(b, label);
-		e |= buf_printf(b, ": %.0f cases, %s h by hand, %s h with docpipe, %.1f %% %s</title>",
-				num(t->res, i, "cases"), bs, ps, fabs(red), red >= 0 ? "less" : "more");
+		e |= buf_printf(b, ": %.0f cases (%.0f open), %s h by hand, %s h with docpipe", num(t->res, i, "cases"),
+				open, bs, ps);
+		e |= finished ? buf_printf(b, ", %.1f %% %s, review time %s</title>", fabs(red), red >= 0 ? "less" : "more",
+					   str(t->res, i, "review_source"))
+			      : buf_addstr(b, "</title>");
 		e |= buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#9e9e9e\"/>", ml, y,
 				base / xmax * pw, bh);
 		e |= buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#59a14f\"/></g>\n", ml,
 				y + bh + 2, pipe / xmax * pw, bh);
-		e |= buf_printf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%.1f %% %s time</text>"
-				   "<text x=\"%d\" y=\"%d\" fill=\"#555\">%s h → %s h</text>\n",
-				W - mr + 8, y + bh - 2, fabs(red), red >= 0 ? "less" : "more", W - mr + 8, y + 2 * bh + 1, bs,
+		/* open documents are work still to do, not time saved */
+		if (finished)
+			e |= buf_printf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%.1f %% %s time</text>",
+					W - mr + 8, y + bh - 2, fabs(red), red >= 0 ? "less" : "more");
+		else
+			e |= buf_printf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">none finished</text>",
+					W - mr + 8, y + bh - 2);
+		e |= buf_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"#555\">%s h → %s h", W - mr + 8, y + 2 * bh + 1, bs,
 				ps);
+		e |= open > 0 ? buf_printf(b, ", %.0f open</text>\n", open) : buf_addstr(b, "</text>\n");
 	}
 	return e | buf_addstr(b, "</svg>");
 }
