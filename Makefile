@@ -10,7 +10,7 @@
 # `make floors` fails when an include points up a floor.
 
 CC      ?= cc
-PKGS    := tesseract lept libzmq libpq openssl pocketsphinx sphinxbase sndfile samplerate zbar libqrencode
+PKGS    := tesseract lept libzmq libpq openssl pocketsphinx sphinxbase sndfile samplerate zbar libqrencode libmicrohttpd
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wswitch-enum -Wshadow \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes
@@ -31,6 +31,8 @@ endif
 LIB_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard lib/*.c)) $(OUT)/obj/migrations.o
 # the stages and the runtime without main.c (tests/unit.c links them too)
 RT_OBJ  := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard stages/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
+# the review station's pages (src/review_assets/), compiled in by scripts/embed-assets
+RT_OBJ  += $(OUT)/obj/review_assets.o
 OBJ     := $(LIB_OBJ) $(RT_OBJ) $(OUT)/obj/src/main.o
 DEP     := $(OBJ:.o=.d)
 LIBA    := $(OUT)/libdocpipe.a
@@ -55,6 +57,14 @@ $(OUT)/migrations.c: $(sort $(wildcard db/*.sql)) scripts/embed-sql
 	scripts/embed-sql $(sort $(wildcard db/*.sql)) > $@
 
 $(OUT)/obj/migrations.o: $(OUT)/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -std=c11 -c -o $@ $<
+
+$(OUT)/review_assets.c: $(sort $(wildcard src/review_assets/*)) scripts/embed-assets
+	@mkdir -p $(OUT)
+	scripts/embed-assets $(sort $(wildcard src/review_assets/*)) > $@
+
+$(OUT)/obj/review_assets.o: $(OUT)/review_assets.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -std=c11 -c -o $@ $<
 

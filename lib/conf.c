@@ -65,6 +65,11 @@ static const struct conf_row rows[] = {
 	{ "watch", "rescan_seconds", CT_INT, S(watch_rescan_s), 1, 86400, "60", NULL },
 	{ "database", "conninfo", CT_STR, S(conninfo), 0, 0, "", NULL },
 	{ "database", "retry_max_seconds", CT_INT, S(db_retry_max_s), 0, 86400, "120", NULL },
+	{ "review", "bind", CT_STR, S(review_bind), 0, 0, "127.0.0.1", NULL },
+	{ "review", "port", CT_INT, S(review_port), 1, 65535, "8470", NULL },
+	{ "review", "tls_cert", CT_PATH, S(review_tls_cert), 0, 0, "", NULL },
+	{ "review", "tls_key", CT_PATH, S(review_tls_key), 0, 0, "", NULL },
+	{ "review", "session_minutes", CT_INT, S(review_session_minutes), 1, 1440, "30", NULL },
 	{ "log", "level", CT_ENUM, S(log_level), 0, 0, "info", "error|warn|info|debug" },
 };
 #undef S

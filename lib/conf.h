@@ -76,6 +76,12 @@ struct conf {
 	/* [database] */
 	char conninfo[CONF_STR_MAX];
 	int db_retry_max_s;
+	/* [review] (docpipe review, docs/REVIEW.md) */
+	char review_bind[CONF_STR_MAX];
+	int review_port;
+	char review_tls_cert[CONF_PATH_MAX]; /* PEM; with tls_key: HTTPS only */
+	char review_tls_key[CONF_PATH_MAX];
+	int review_session_minutes;    /* idle sessions expire after this */
 	/* [log] */
 	char log_level[16];
 };

@@ -28,6 +28,7 @@ const struct cli_command cli_commands[] = {
 	  "the analysts' report",
 	  "  DATE is YYYY-MM-DD (--until includes that whole day) or 'YYYY-MM-DD HH:MM[:SS][+TZ]'\n"
 	  "  tables: overview procedure_cost status_rates stage_latency throughput_daily throughput_hourly\n" },
+	{ "review", cmd_review, "[-c CONF]", "the clerks' review station (web server, docs/REVIEW.md)", NULL },
 	{ "db", cmd_db, "[-c CONF] migrate|status", "apply or list the schema migrations", NULL },
 	{ "config", cmd_config, "[-c CONF]", "check the configuration and print it", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },

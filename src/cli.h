@@ -51,5 +51,6 @@ int cmd_worker(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_minutes(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
  * Each check prints what failed; the exit status is the number of failures. */
 #include <math.h>
 #include <qrencode.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "../lib/fuzzy.h"
 #include "../lib/grants.h"
 #include "../lib/identity.h"
+#include "../lib/image.h"
 #include "../lib/ini.h"
 #include "../lib/normalize.h"
 #include "../lib/job.h"
@@ -25,6 +27,7 @@
 #include "../lib/qrfind.h"
 #include "../lib/receipt.h"
 #include "../src/report.h"
+#include "../src/review_media.h"
 #include "../lib/status.h"
 #include "../lib/util.h"
 #include "../stages/stage.h"
@@ -625,6 +628,274 @@ static void test_ini(void)
 	}
 }
 
+/* ---- review station media (src/review_media.c) ---- */
+
+static int64_t review_ms_since(int64_t t0)
+{
+	return (now_us() - t0) / 1000;
+}
+
+/* Copy src to dst; its SHA-256 into sha. */
+static int review_copy(const char *src, const char *dst, char sha[65])
+{
+	char *d = NULL;
+	size_t n = 0;
+	struct dp_msg m;
+	int rc = file_read(src, &d, &n, 1 << 26, &m) == DP_OK && file_write(dst, d, n, &m) == DP_OK ? 0 : -1;
+
+	sha256_hex(d ? d : "", d ? n : 0, sha);
+	free(d);
+	return rc;
+}
+
+/* Share of pixels darker than 128 in an 8-bit grey picture. */
+static double review_ink(PIX *g)
+{
+	l_int32 w = pixGetWidth(g), h = pixGetHeight(g);
+	long dark = 0;
+	for (l_int32 y = 0; y < h; y++)
+		for (l_int32 x = 0; x < w; x++) {
+			l_uint32 v = 255;
+			pixGetPixel(g, x, y, &v);
+			dark += v < 128;
+		}
+	return w && h ? (double)dark / ((double)w * h) : 0;
+}
+
+/* Whether the picture holds a pixel of colour (r,g,b) +-60 within 4 px of (x,y). */
+static int review_colour_near(PIX *pic, int x, int y, int r, int g, int b)
+{
+	PIX *p = pixConvertTo32(pic);
+	int near = 0;
+	for (int dy = -4; dy <= 4 && p; dy++)
+		for (int dx = -4; dx <= 4; dx++) {
+			l_int32 pr, pg, pb;
+			if (pixGetRGBPixel(p, x + dx, y + dy, &pr, &pg, &pb) == 0 && abs(pr - r) < 60 &&
+			    abs(pg - g) < 60 && abs(pb - b) < 60)
+				near = 1;
+		}
+	pixDestroy(&p);
+	return near;
+}
+
+static int review_mm_px(double mm, int dpi)
+{
+	return (int)lround(mm * dpi / 25.4);
+}
+
+static void test_review_scan(const struct conf *c, const char *dir)
+{
+	struct form_set fs = { NULL, 0 };
+	struct dp_msg m;
+	char scan[600], changed[600], archived[1200], gone[600], found[1200], sha[65], other[65];
+	unsigned char *png = NULL;
+	size_t len = 0;
+	PIX *pix;
+	int64_t t0, cold, warm, page_cold, page_warm;
+
+	CHECK(forms_load_dir(&fs, "models/forms", &m) == DP_OK);
+	const struct form *f = forms_find(&fs, "gyoseishoshi_cert");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	snprintf(scan, sizeof scan, "%s/gyoseishoshi_cert_1.png", dir);
+	CHECK(review_copy("fixtures/forms/clean/gyoseishoshi_cert_1.png", scan, sha) == 0);
+	/* attrs as `docpipe inspect` shows them: page.1.shift_mm "0.1 -0.6", page.1.dpi 300 */
+	struct review_page p = { scan, sha, 1, f, 0.1, -0.6, 300 };
+
+	/* a field crop: the box plus the margin at 300 dpi, with the printed fee in it */
+	review_cache_clear();
+	t0 = now_us();
+	CHECK(review_field_png(c, &p, "fee", &png, &len, &m) == DP_OK);
+	cold = review_ms_since(t0);
+	pix = png ? pixReadMem(png, len) : NULL;
+	CHECK(pix != NULL);
+	if (pix) {
+		const struct form_rect *b = &form_field(f, "fee")->box;
+		int ew = review_mm_px(b->w + 2 * REVIEW_FIELD_MARGIN_MM, 300), eh = review_mm_px(b->h + 2 * REVIEW_FIELD_MARGIN_MM, 300);
+		CHECK(abs(pixGetWidth(pix) - ew) <= 1 && abs(pixGetHeight(pix) - eh) <= 1);
+		CHECK(pixGetDepth(pix) == 8);
+		CHECK(review_ink(pix) > 0.01);
+	}
+	pixDestroy(&pix);
+	free(png);
+	/* the same field again comes from the cached page */
+	t0 = now_us();
+	for (int i = 0; i < 10; i++) {
+		CHECK(review_field_png(c, &p, "total", &png, &len, &m) == DP_OK);
+		free(png);
+	}
+	warm = review_ms_since(t0) / 10;
+
+	/* a wide field is scaled to the maximum width */
+	CHECK(review_field_png(c, &p, "address", &png, &len, &m) == DP_OK);
+	pix = png ? pixReadMem(png, len) : NULL;
+	CHECK(pix && pixGetWidth(pix) == REVIEW_FIELD_MAX_WIDTH && review_ink(pix) > 0.005);
+	pixDestroy(&pix);
+	free(png);
+	/* a choice covers its option boxes (and their printed labels) */
+	CHECK(review_field_png(c, &p, "delivery", &png, &len, &m) == DP_OK);
+	pix = png ? pixReadMem(png, len) : NULL;
+	CHECK(pix && abs(pixGetWidth(pix) - review_mm_px(87 - 52 + 25 + 6, 300)) <= 1 &&
+	      abs(pixGetHeight(pix) - review_mm_px(5 + 6, 300)) <= 1 && review_ink(pix) > 0.01);
+	pixDestroy(&pix);
+	free(png);
+	/* a blank stretch of the page has no ink: the ink above is the field's */
+	{
+		struct review_page q = p;
+		q.dy_mm = 272 - 153; /* the fee box moved to the bottom margin */
+		CHECK(review_field_png(c, &q, "fee", &png, &len, &m) == DP_OK);
+		pix = png ? pixReadMem(png, len) : NULL;
+		CHECK(pix && review_ink(pix) < 0.001);
+		pixDestroy(&pix);
+		free(png);
+	}
+	CHECK(review_field_png(c, &p, "no_such_field", &png, &len, &m) == DP_ERR_USAGE && !png);
+	CHECK(strstr(m.text, "no_such_field") != NULL);
+
+	/* the whole page at the requested width, boxes drawn red (flagged) and green */
+	struct review_box boxes[] = { { "application_date", "2024-06-01 (0)", 1 },
+				      { "name", "\xe4\xb8\xad\xe6\x9d\x91\xe7\xbe\x8e\xe5\x92\xb2 (83.5)", 0 },
+				      { "delivery", "\xe9\x83\xb5\xe9\x80\x81", 0 } };
+	review_cache_clear();
+	t0 = now_us();
+	CHECK(review_page_png(c, &p, boxes, 3, 1000, &png, &len, &m) == DP_OK);
+	page_cold = review_ms_since(t0);
+	pix = png ? pixReadMem(png, len) : NULL;
+	CHECK(pix && pixGetWidth(pix) == 1000 && abs(pixGetHeight(pix) - 3508 * 1000 / 2480) <= 1);
+	if (pix) {
+		double s = 1000.0 / 2480;
+		int x = (int)lround(review_mm_px(130 + 0.1, 300) * s), y = (int)lround(review_mm_px(32 - 0.6, 300) * s);
+		CHECK(review_colour_near(pix, x + 20, y, 0xd0, 0x20, 0x20));
+		CHECK(!review_colour_near(pix, x + 20, y, 0x10, 0xa0, 0x10));
+		x = (int)lround(review_mm_px(50 + 0.1, 300) * s);
+		y = (int)lround(review_mm_px(45 - 0.6, 300) * s);
+		CHECK(review_colour_near(pix, x + 20, y, 0x10, 0xa0, 0x10));
+		x = (int)lround(review_mm_px(82 + 0.1, 300) * s); /* the second option's box too */
+		y = (int)lround(review_mm_px(167 - 0.6, 300) * s);
+		CHECK(review_colour_near(pix, x, y + 5, 0x10, 0xa0, 0x10));
+	}
+	pixDestroy(&pix);
+	free(png);
+	t0 = now_us();
+	CHECK(review_page_png(c, &p, boxes, 3, 1000, &png, &len, &m) == DP_OK);
+	page_warm = review_ms_since(t0);
+	free(png);
+	CHECK(review_page_png(c, &p, boxes, 3, 0, &png, &len, &m) == DP_OK);
+	pix = png ? pixReadMem(png, len) : NULL;
+	CHECK(pix && pixGetWidth(pix) == 2480);
+	pixDestroy(&pix);
+	free(png);
+	printf("review: field crop %lld ms cold, %lld ms cached; page (1000 px) %lld ms cold, %lld ms cached\n",
+	       (long long)cold, (long long)warm, (long long)page_cold, (long long)page_warm);
+
+	/* a file whose bytes changed is refused, naming it; the archive's copy is found */
+	snprintf(changed, sizeof changed, "%s/changed.png", dir);
+	CHECK(review_copy(scan, changed, other) == 0);
+	{
+		FILE *fp = fopen(changed, "r+b");
+		CHECK(fp && fseek(fp, -20, SEEK_END) == 0 && fputc('x', fp) != EOF);
+		if (fp)
+			fclose(fp);
+	}
+	p.path = changed;
+	CHECK(review_field_png(c, &p, "fee", &png, &len, &m) == DP_ERR_IO && !png);
+	CHECK(strstr(m.text, "'changed.png'") && strstr(m.text, "has changed"));
+	CHECK(review_find_input(c, changed, sha, found, sizeof found, &m) == DP_ERR_IO);
+	snprintf(archived, sizeof archived, "%s/2024-06-01", c->archive_dir);
+	CHECK(mkdir_p(archived) == 0);
+	snprintf(archived, sizeof archived, "%s/2024-06-01/changed-1.png", c->archive_dir);
+	CHECK(review_copy(scan, archived, other) == 0);
+	CHECK(review_find_input(c, changed, sha, found, sizeof found, &m) == DP_OK && !strcmp(found, archived));
+	CHECK(review_field_png(c, &p, "fee", &png, &len, &m) == DP_OK && png);
+	free(png);
+	snprintf(gone, sizeof gone, "%s/gone.png", dir);
+	CHECK(review_find_input(c, gone, sha, found, sizeof found, &m) == DP_ERR_IO);
+	CHECK(strstr(m.text, "'gone.png': the scanned file is no longer at ") && strstr(m.text, "nor in the archive"));
+	CHECK(review_find_input(c, scan, "abc", found, sizeof found, &m) == DP_ERR_USAGE);
+	unlink(archived);
+	unlink(changed);
+	unlink(scan);
+	archived[strlen(archived) - strlen("/changed-1.png")] = '\0';
+	rmdir(archived);
+	forms_release(&fs);
+}
+
+/* Bytes of a WAV header field. */
+static unsigned long review_le(const unsigned char *d, int n)
+{
+	unsigned long v = 0;
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | d[i];
+	return v;
+}
+
+static void test_review_audio(const struct conf *c, const char *dir)
+{
+	char path[600], sha[65];
+	unsigned char *wav = NULL;
+	size_t len = 0;
+	struct dp_msg m;
+	SF_INFO info = { 0 };
+	SNDFILE *sf;
+	short ref[200];
+
+	snprintf(path, sizeof path, "%s/acc01.wav", dir);
+	CHECK(review_copy("fixtures/audio/acc01_slt_16k_mono_s16.wav", path, sha) == 0);
+	CHECK(review_audio_wav(c, path, sha, 1000, 2500, &wav, &len, &m) == DP_OK);
+	CHECK(len == 44 + 24000 * 2);
+	if (wav && len >= 44 + 400) {
+		CHECK(!memcmp(wav, "RIFF", 4) && !memcmp(wav + 8, "WAVEfmt ", 8) && !memcmp(wav + 36, "data", 4));
+		CHECK(review_le(wav + 22, 2) == 1 && review_le(wav + 24, 4) == 16000 && review_le(wav + 34, 2) == 16);
+		CHECK(review_le(wav + 40, 4) == len - 44 && review_le(wav + 4, 4) == len - 8);
+		/* the samples are the recording's own from 1.000 s */
+		sf = sf_open(path, SFM_READ, &info);
+		CHECK(sf && sf_seek(sf, 16000, SEEK_SET) == 16000 && sf_readf_short(sf, ref, 200) == 200);
+		int same = 1, any = 0;
+		for (int i = 0; i < 200; i++) {
+			same &= (short)review_le(wav + 44 + 2 * i, 2) == ref[i];
+			any |= ref[i] != 0;
+		}
+		CHECK(same && any);
+		if (sf)
+			sf_close(sf);
+	}
+	free(wav);
+	/* clamped to the recording's end */
+	CHECK(review_audio_wav(c, path, sha, 0, 3600000, &wav, &len, &m) == DP_OK);
+	CHECK(info.frames > 0 && len == 44 + (size_t)info.frames * 2);
+	free(wav);
+	CHECK(review_audio_wav(c, path, sha, 2000, 1000, &wav, &len, &m) == DP_ERR_USAGE && !wav);
+	unlink(path);
+	/* FLAC, 44.1 kHz stereo: rate and channels kept */
+	snprintf(path, sizeof path, "%s/acc04.flac", dir);
+	CHECK(review_copy("fixtures/audio/acc04_slt_44k_stereo_s16.flac", path, sha) == 0);
+	CHECK(review_audio_wav(c, path, sha, 500, 1500, &wav, &len, &m) == DP_OK);
+	CHECK(len == 44 + 44100 * 2 * 2);
+	CHECK(wav && review_le(wav + 22, 2) == 2 && review_le(wav + 24, 4) == 44100);
+	free(wav);
+	unlink(path);
+	CHECK(review_audio_wav(c, path, sha, 0, 1000, &wav, &len, &m) == DP_ERR_IO && !wav);
+	CHECK(strstr(m.text, "'acc04.flac': the recording is no longer at ") != NULL);
+}
+
+static void test_review_media(void)
+{
+	char dir[] = "/tmp/docpipe-review-XXXXXX";
+	struct conf c;
+
+	if (!mkdtemp(dir)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	conf_defaults(&c, ".");
+	snprintf(c.archive_dir, sizeof c.archive_dir, "%s/archive", dir);
+	test_review_scan(&c, dir);
+	test_review_audio(&c, dir);
+	rmdir(c.archive_dir);
+	CHECK(rmdir(dir) == 0);
+}
+
 int main(void)
 {
 	test_ini();
@@ -642,6 +913,7 @@ int main(void)
 	test_log_kv();
 	test_qr_grants();
 	test_qrfind();
+	test_review_media();
 	printf("unit: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
