@@ -30,6 +30,7 @@
 #include "../lib/crop.h"
 #include "../lib/forms.h"
 #include "../lib/fuzzy.h"
+#include "../lib/log.h"
 #include "../lib/image.h"
 #include "../lib/normalize.h"
 #include "../lib/tess.h"
@@ -250,11 +251,16 @@ static struct placement recognise(struct ocr_state *s, PIX *page, int dpi, int p
 
 /* ---- fields ---- */
 
+/* Independent evidence for the digits of a reading: a second reading by the
+ * other model (eng for the digits jpn read, jpn for the digits eng read). */
+enum evidence { EVID_NONE = 0, EVID_AGREE = 1, EVID_DISAGREE = -1 };
+
 struct reading {
 	char value[1024], raw[1024];
 	double conf;
 	double min_char;  /* the lowest confidence of any character read */
 	int review;
+	enum evidence evid;
 };
 
 /* The lowest character confidence of t's last reading (0 if none). */
@@ -310,10 +316,14 @@ static void read_choice(PIX *page, const struct form_field *fd, const struct pla
 	rd->review = ticked > 1 || rd->conf < fd->min_conf;
 }
 
-static int is_digit_sym(const char *t)
+/* The digit of a symbol ("7" or full-width "７"), '\0' if none. */
+static char sym_digit(const char *t)
 {
-	return (t[0] >= '0' && t[0] <= '9' && !t[1]) ||
-	       (!strncmp(t, "\xEF\xBC", 2) && (unsigned char)t[2] >= 0x90 && (unsigned char)t[2] <= 0x99 && !t[3]);
+	if (t[0] >= '0' && t[0] <= '9' && !t[1])
+		return t[0];
+	if (!strncmp(t, "\xEF\xBC", 2) && (unsigned char)t[2] >= 0x90 && (unsigned char)t[2] <= 0x99 && !t[3])
+		return (char)('0' + (unsigned char)t[2] - 0x90);
+	return '\0';
 }
 
 static int is_sep_sym(const char *t)
@@ -324,26 +334,30 @@ static int is_sep_sym(const char *t)
 /* The jpn model confuses digits in common fonts (8 read as 6, 7 as /); the
  * eng model with a digit whitelist does not. Re-read every run of digits
  * that jpn found with eng, in the run's own box, and take eng's digits when
- * it read as many of them. raw is rewritten from the symbols. */
-static void reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, size_t n)
+ * it read as many of them. raw is rewritten from the symbols. The two models
+ * are independent evidence: EVID_AGREE when eng read every run and its
+ * digits are jpn's, EVID_DISAGREE when a run's digits differ, else
+ * EVID_NONE (no digits, or a run eng could not read as many of). */
+static enum evidence reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, size_t n)
 {
 	struct tess_line *sym = NULL;
 	int k = tess_symbols(s->jpn, &sym);
+	int runs = 0, confirmed = 0, differ = 0;
 	struct buf out;
 
 	if (k <= 0)
-		return;
+		return EVID_NONE;
 	buf_init(&out, n - 1);
 	for (int i = 0; i < k;) {
-		if (!is_digit_sym(sym[i].text)) {
+		if (!sym_digit(sym[i].text)) {
 			buf_addstr(&out, sym[i].text);
 			i++;
 			continue;
 		}
 		/* a run: digits and the separators between them */
 		int j = i, digits = 0, x0 = sym[i].x0, y0 = sym[i].y0, x1 = sym[i].x1, y1 = sym[i].y1;
-		while (j < k && (is_digit_sym(sym[j].text) || (is_sep_sym(sym[j].text) && j + 1 < k && is_digit_sym(sym[j + 1].text)))) {
-			digits += is_digit_sym(sym[j].text);
+		while (j < k && (sym_digit(sym[j].text) || (is_sep_sym(sym[j].text) && j + 1 < k && sym_digit(sym[j + 1].text)))) {
+			digits += sym_digit(sym[j].text) != '\0';
 			if (sym[j].x0 < x0) x0 = sym[j].x0;
 			if (sym[j].y0 < y0) y0 = sym[j].y0;
 			if (sym[j].x1 > x1) x1 = sym[j].x1;
@@ -358,11 +372,25 @@ static void reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, siz
 		PIX *run = b ? pixClipRectangle(img, b, NULL) : NULL;
 		boxDestroy(&b);
 		int used = 0;
+		runs++;
 		if (run && tess_read_pix(s->eng, run, dpi, PSM_RAW_LINE, "0123456789,.-/", &eng, &c, &m) == DP_OK) {
 			int ed = 0;
 			for (const char *p = eng; *p; p++)
 				ed += *p >= '0' && *p <= '9';
 			if (ed == digits) {
+				/* the same digits, in order? */
+				const char *p = eng;
+				int same = 1;
+				for (int q = i; q < j && same; q++) {
+					char d = sym_digit(sym[q].text);
+					if (!d)
+						continue;
+					while (*p && (*p < '0' || *p > '9'))
+						p++;
+					same = *p++ == d;
+				}
+				confirmed += same;
+				differ += !same;
 				/* the run starts and ends with a digit: a separator eng saw
 				 * beyond them is the neighbouring character's edge */
 				const char *a = eng, *z = eng + strlen(eng);
@@ -385,6 +413,39 @@ static void reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, siz
 		str_copy(raw, n, out.data);
 	buf_release(&out);
 	tess_lines_free(sym, k);
+	return differ ? EVID_DISAGREE : runs && confirmed == runs ? EVID_AGREE : EVID_NONE;
+}
+
+/* The digits of s, in order, into d (size n). */
+static void digits_of(const char *s, char *d, size_t n)
+{
+	size_t k = 0;
+	for (; *s && k + 1 < n; s++)
+		if (*s >= '0' && *s <= '9')
+			d[k++] = *s;
+	d[k] = '\0';
+}
+
+/* A field eng reads (digits, phone): jpn reads the same image with the same
+ * whitelist, and the digits of the two normalised readings are compared. */
+static enum evidence cross_check_eng(struct ocr_state *s, const struct field_type *ft, PIX *img, int dpi,
+				     const char *value)
+{
+	char *t = NULL, v2[1024], d1[256], d2[256];
+	double c = 0;
+	struct dp_msg m;
+	enum evidence ev = EVID_NONE;
+
+	digits_of(value, d1, sizeof d1);
+	if (!d1[0])
+		return EVID_NONE;
+	if (tess_read_pix(s->jpn, img, dpi, PSM_RAW_LINE, ft->allowed, &t, &c, &m) == DP_OK && *t) {
+		field_type_normalise(ft, t, v2, sizeof v2);
+		digits_of(v2, d2, sizeof d2);
+		ev = strcmp(d1, d2) ? EVID_DISAGREE : EVID_AGREE;
+	}
+	free(t);
+	return ev;
 }
 
 /* Characters (code points) of s, spaces not counted. */
@@ -433,8 +494,10 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	const char *wl = ft->allowed;
 	struct crop_field *cf;
 	struct reading cand[NREADS];
+	PIX *imgs[NREADS] = { NULL };
 	int bad[NREADS], filled = 0;
 
+	memset(cand, 0, sizeof cand);
 	rd->value[0] = rd->raw[0] = '\0';
 	cf = crop_field_new(page, field_px(&fd->box, pl, dpi, 0.3), thr, dpi);
 	if (!cf || crop_field_ink(cf) == 0) {
@@ -460,6 +523,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		enum dp_err e;
 
 		if (!img) {
+			for (int w = 0; w < v; w++)
+				pixDestroy(&imgs[w]);
 			crop_field_free(&cf);
 			return dp_fail(m, DP_ERR_ENGINE, "field '%s': cannot cut its image", fd->name);
 		}
@@ -480,6 +545,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		}
 		if (e) {
 			pixDestroy(&img);
+			for (int w = 0; w < v; w++)
+				pixDestroy(&imgs[w]);
 			crop_field_free(&cf);
 			return e;
 		}
@@ -496,9 +563,14 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			/* eng is the model for Latin writing: take its reading unless it
 			 * read nothing or produced an invalid value where jpn's was valid */
 			if (tess_read_pix(s->eng, img, dpi, PSM_LINE, wl2, &t2, &c2, m) == DP_OK && *t2) {
-				char v1[256], v2[256];
+				char v1[256], v2[256], d1[256], d2[256];
 				int jpn_ok = field_type_normalise(ft, cand[v].raw, v1, sizeof v1) == 0;
 				int eng_ok = field_type_normalise(ft, t2, v2, sizeof v2) == 0;
+				/* jpn mangles the letters but reads the digits: the same
+				 * digits from both models are independent evidence */
+				digits_of(cand[v].raw, d1, sizeof d1);
+				digits_of(t2, d2, sizeof d2);
+				cand[v].evid = d1[0] && !strcmp(d1, d2) ? EVID_AGREE : EVID_NONE;
 				if (eng_ok || !jpn_ok) {
 					str_copy(cand[v].raw, sizeof cand[v].raw, t2);
 					cand[v].conf = c2;
@@ -506,10 +578,10 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			}
 			free(t2);
 		} else if (eng == s->jpn && ft->latin) {
-			reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
+			cand[v].evid = reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
 		}
-		pixDestroy(&img);
 		bad[v] = field_type_normalise(ft, cand[v].raw, cand[v].value, sizeof cand[v].value) != 0;
+		imgs[v] = img;
 	}
 	crop_field_free(&cf);
 	/* vote: the value most reads agree on; ties go to the higher confidence */
@@ -530,9 +602,34 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			best_conf = conf;
 		}
 	}
+	for (int v = 0; v < nreads; v++)
+		log_debug("field %s reading %d: raw '%s' value '%s' conf %.1f min_char %.1f evidence %d%s", fd->name, v,
+			  cand[v].raw, cand[v].value, cand[v].conf, cand[v].min_char, (int)cand[v].evid,
+			  bad[v] ? " invalid" : "");
+	/* the evidence for the chosen value: a reading of it whose digits the
+	 * other model confirmed, else one it contradicted */
+	enum evidence ev = EVID_NONE;
+	for (int v = 0; v < nreads; v++)
+		if (!strcmp(cand[v].value, cand[best].value) && cand[v].evid != EVID_NONE && ev != EVID_AGREE)
+			ev = cand[v].evid;
+	/* a field eng read is checked by jpn (digits and phone numbers) */
+	if (eng == s->eng && !bad[best] && imgs[best] && !strpbrk(ft->allowed, "@"))
+		ev = cross_check_eng(s, ft, imgs[best], dpi, cand[best].value);
+	for (int v = 0; v < nreads; v++)
+		pixDestroy(&imgs[v]);
 	*rd = cand[best];
+	rd->evid = ev;
+	log_debug("field %s: value '%s' from reading %d, %d of %d agree, evidence %d", fd->name, rd->value, best,
+		  best_votes, nreads, (int)ev);
 	rd->conf = best_conf * best_votes / nreads;
-	rd->review = bad[best] || best_votes < nreads || best_conf < fd->min_conf ||
+	/* Review unless the evidence agrees: a value is accepted without a flag
+	 * when it is well-formed, every reading agrees, and either its digits
+	 * were read the same by the other model or Tesseract is confident of it.
+	 * Digits the two models read differently are always flagged: one model
+	 * can be sure of a wrong digit (8 read as 3 at 90), the two rarely agree
+	 * on the same wrong one. */
+	rd->review = bad[best] || best_votes < nreads || rd->evid == EVID_DISAGREE ||
+		     (rd->evid != EVID_AGREE && best_conf < fd->min_conf) ||
 		     (fd->cells && utf8_count(rd->raw) != filled);
 	return DP_OK;
 }
