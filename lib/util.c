@@ -108,6 +108,13 @@ void buf_release(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
 int buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (b->max && b->len + n > b->max)

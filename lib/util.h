@@ -26,6 +26,8 @@ struct buf {
 };
 void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
+/* Empty b, keeping its memory. */
+void buf_reset(struct buf *b);
 /* Returns -1 (and appends nothing) when max would be exceeded. */
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_addstr(struct buf *b, const char *s);

@@ -159,13 +159,60 @@ static void title_origin(struct ocr_state *s, const struct tess_line *line, cons
 	tess_lines_free(sym, k > 0 ? k : 0);
 }
 
-static struct placement recognise(struct ocr_state *s, PIX *page, int dpi, int pw, int ph)
+/* Score every template against the lines read in the band: a template's
+ * score is its best match line's (any of its match lines identifies it);
+ * written to scores as "ID=0.93 ID2=0.41". Returns the best template's index
+ * (or -1) with its score, the runner-up's score, and which line and which
+ * match text scored. */
+static int score_forms(const struct ocr_state *s, const struct tess_line *lines, int n, double *best_score,
+		       double *second, int *best_line, int *best_match, struct buf *scores)
+{
+	int best = -1;
+
+	*best_score = *second = 0;
+	*best_line = *best_match = -1;
+	buf_reset(scores);
+	for (int f = 0; f < s->forms.n; f++) {
+		const struct form *form = &s->forms.forms[f];
+		double fscore = 0;
+		int fline = -1, fmatch = -1;
+		for (int k = 0; k < form->nmatch; k++)
+			for (int i = 0; i < n; i++) {
+				double sc = fuzzy_find(form->match[k], lines[i].text);
+				if (sc > fscore) {
+					fscore = sc;
+					fline = i;
+					fmatch = k;
+				}
+			}
+		buf_printf(scores, "%s%s=%.2f", f ? " " : "", form->id, fscore);
+		if (fscore < FORM_MATCH_MIN)
+			continue;
+		if (fscore > *best_score) {
+			*second = *best_score;
+			*best_score = fscore;
+			best = f;
+			*best_line = fline;
+			*best_match = fmatch;
+		} else if (fscore > *second) {
+			*second = fscore;
+		}
+	}
+	return best;
+}
+
+/* Recognise the page's form from the text of the title band (the union of
+ * every template's title_box, TITLE_SEARCH_MM around). The band is read at
+ * half size first at 300 dpi and more (a quarter of the pixels); when that
+ * does not decide (no template reaches FORM_MATCH_MIN, or two are within
+ * FORM_MATCH_GAP), it is read again at full size: small or photocopied
+ * titles need it. band_text gets the lines of the deciding read (" / "
+ * between them) and scores each template's score, for `docpipe inspect`. */
+static struct placement recognise(struct ocr_state *s, PIX *page, int dpi, int pw, int ph, struct buf *band_text,
+				  struct buf *scores)
 {
 	struct placement best = { NULL, 0, 0, 0 };
 	double x0 = 1e9, y0 = 1e9, x1 = -1, y1 = -1;
-	struct tess_line *lines = NULL;
-	int n, best_line = -1, scale = 1;
-	double second = 0;
 
 	for (int i = 0; i < s->forms.n; i++) {
 		const struct form_rect *t = &s->forms.forms[i].title;
@@ -182,65 +229,39 @@ static struct placement recognise(struct ocr_state *s, PIX *page, int dpi, int p
 	if (by1 > ph) by1 = ph;
 	if (bx1 - bx < 16 || by1 - by < 16)
 		return best;
-	/* the title is large: at 300 dpi and more, read the band at half size
-	 * (a quarter of the pixels); boxes are mapped back to page pixels */
-	{
-		BOX *b = boxCreate(bx, by, bx1 - bx, by1 - by);
-		PIX *band = pixClipRectangle(page, b, NULL), *small = NULL;
-		boxDestroy(&b);
-		if (!band)
-			return best;
-		scale = dpi >= 250 ? 2 : 1;
-		if (scale == 2)
-			small = pixScaleAreaMap2(band);
-		n = tess_lines_pix(s->jpn, small ? small : band, dpi / scale, 6, &lines);
+	BOX *b = boxCreate(bx, by, bx1 - bx, by1 - by);
+	PIX *band = pixClipRectangle(page, b, NULL);
+	boxDestroy(&b);
+	if (!band)
+		return best;
+	for (int scale = dpi >= 250 ? 2 : 1; scale >= 1; scale--) {
+		struct tess_line *lines = NULL;
+		PIX *small = scale == 2 ? pixScaleAreaMap2(band) : NULL;
+		int n = tess_lines_pix(s->jpn, small ? small : band, dpi / scale, 6, &lines);
+		double score, second;
+		int line, match;
 		pixDestroy(&small);
-		pixDestroy(&band);
-	}
-	for (int f = 0; f < s->forms.n && n > 0; f++) {
-		const struct form *form = &s->forms.forms[f];
-		double fscore = 1.0;
-		int anchor = -1;
-		for (int k = 0; k < form->nmatch; k++) {
-			double mbest = 0;
-			int mline = -1;
-			for (int i = 0; i < n; i++) {
-				double sc = fuzzy_find(form->match[k], lines[i].text);
-				if (sc > mbest) {
-					mbest = sc;
-					mline = i;
-				}
-			}
-			if (k == 0)
-				anchor = mline;
-			if (mbest < fscore)
-				fscore = mbest;
-		}
-		if (fscore >= FORM_MATCH_MIN && anchor >= 0) {
-			if (fscore > best.score) {
-				second = best.score;
-				best.form = form;
-				best.score = fscore;
-				best_line = anchor;
-			} else if (fscore > second) {
-				second = fscore;
+		buf_reset(band_text);
+		for (int i = 0; i < n; i++)
+			buf_printf(band_text, "%s%s", i ? " / " : "", lines[i].text);
+		int f = score_forms(s, lines, n > 0 ? n : 0, &score, &second, &line, &match, scores);
+		if (f >= 0 && second < score - FORM_MATCH_GAP) {
+			best.form = &s->forms.forms[f];
+			best.score = score;
+			/* the shift from the title: title_box is where the first
+			 * match line is printed; another line only recognises */
+			if (match == 0) {
+				double x, y;
+				title_origin(s, &lines[line], best.form->match[0], &x, &y);
+				best.dx = (bx + x * scale) * 25.4 / dpi - best.form->title.x;
+				best.dy = (by + y * scale) * 25.4 / dpi - best.form->title.y;
 			}
 		}
+		tess_lines_free(lines, n > 0 ? n : 0);
+		if (best.form)
+			break;
 	}
-	if (best.form && second >= best.score - FORM_MATCH_GAP) {
-		/* two templates fit about as well: better no form than a wrong one */
-		best.form = NULL;
-		best.score = 0;
-	}
-	if (best.form) {
-		double x, y;
-		title_origin(s, &lines[best_line], best.form->match[0], &x, &y);
-		x = bx + x * scale;
-		y = by + y * scale;
-		best.dx = x * 25.4 / dpi - best.form->title.x;
-		best.dy = y * 25.4 / dpi - best.form->title.y;
-	}
-	tess_lines_free(lines, n > 0 ? n : 0);
+	pixDestroy(&band);
 	/* a shift beyond what a scanner does means the title was found elsewhere */
 	if (best.form && (fabs(best.dx) > TITLE_SEARCH_MM || fabs(best.dy) > TITLE_SEARCH_MM)) {
 		best.dx = 0;
@@ -709,7 +730,17 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 		}
 		dpi = page_dpi(f);
 		if (s->forms.n) {
-			pl = recognise(s, pix, dpi, pixGetWidth(pix), pixGetHeight(pix));
+			struct buf band, scores;
+			char key[48];
+			buf_init(&band, 4096);
+			buf_init(&scores, 4096);
+			pl = recognise(s, pix, dpi, pixGetWidth(pix), pixGetHeight(pix), &band, &scores);
+			snprintf(key, sizeof key, "page.%d.band", pageno);
+			job_set_attr(j, key, band.data ? band.data : "");
+			snprintf(key, sizeof key, "page.%d.scores", pageno);
+			job_set_attr(j, key, scores.data ? scores.data : "");
+			buf_release(&band);
+			buf_release(&scores);
 		}
 		if (pl.form) {
 			char key[48], val[64];
