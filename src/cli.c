@@ -17,7 +17,7 @@
 const struct cli_command cli_commands[] = {
 	{ "run", cmd_run, "[-c CONF] PATH...", "process files and folders into the database", NULL },
 	{ "watch", cmd_watch, "[-c CONF]", "take files from the inbox folder as they arrive", NULL },
-	{ "inspect", cmd_inspect, "[-c CONF] FILE...", "print what docpipe reads from each file as JSON (no database)",
+	{ "inspect", cmd_inspect, "[-c CONF] [--overlay OUT.png] FILE...", "print what docpipe reads from each file as JSON (no database)",
 	  NULL },
 	{ "worker", cmd_worker, "[-c CONF] --stage NAME --connect tcp://HOST:PORT [--threads N]", NULL, NULL },
 	{ "minutes", cmd_minutes, "[-c CONF] DOCUMENT [--format text|srt|vtt|json]", "timed minutes of a recording",

@@ -1,6 +1,10 @@
-/* cmd_inspect.c: `docpipe inspect [-c CONF] FILE...`: every stage but load,
- * in this process, one JSON object per file on stdout. No database needed:
- * for clerks trying a new template and for tests. Exit 2 if a file was
+/* cmd_inspect.c: `docpipe inspect [-c CONF] [--overlay OUT.png] FILE...`:
+ * every stage but load, in this process, one JSON object per file on
+ * stdout. No database needed: for clerks trying a new template and for
+ * tests. --overlay (one FILE) also draws each recognised page with every
+ * field box where it was registered, labelled with the value read, its
+ * confidence and its flag (red: needs review): OUT.png for page 1, OUT-2.png
+ * for page 2, ... (src/review_media.c draws them). Exit 2 if a file was
  * rejected. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,8 @@
 #include "jobjson.h"
 #include "../lib/log.h"
 #include "pipeline.h"
+#include "review_media.h"
+#include "../lib/forms.h"
 #include "../lib/util.h"
 
 struct collected {
@@ -49,6 +55,88 @@ static int run_route(struct job *j, struct conf *c, void **states, int *inited)
 	return 0;
 }
 
+/* OUT.png for page 1, OUT-N.png for page N */
+static void overlay_path(const char *out, int page, char *path, size_t n)
+{
+	const char *dot = strrchr(out, '.');
+	const char *slash = strrchr(out, '/');
+
+	if (page == 1)
+		snprintf(path, n, "%s", out);
+	else if (dot && (!slash || dot > slash))
+		snprintf(path, n, "%.*s-%d%s", (int)(dot - out), out, page, dot);
+	else
+		snprintf(path, n, "%s-%d", out, page);
+}
+
+/* Draw every recognised page of j (read from file) with its field boxes. */
+static int write_overlays(const struct conf *c, const char *file, struct job *j, const char *out)
+{
+	struct form_set forms = { NULL, 0 };
+	struct dp_msg m;
+	int rc = 0, drawn = 0;
+
+	if (forms_load_dir(&forms, c->forms_dir, &m)) {
+		fprintf(stderr, "docpipe: %s\n", m.text);
+		return -1;
+	}
+	for (int page = 1; page <= j->page_count && !rc; page++) {
+		char key[48], path[4096];
+		const char *id, *shift, *dpi;
+		snprintf(key, sizeof key, "page.%d.form", page);
+		id = job_attr(j, key);
+		snprintf(key, sizeof key, "page.%d.shift_mm", page);
+		shift = job_attr(j, key);
+		snprintf(key, sizeof key, "page.%d.dpi", page);
+		dpi = job_attr(j, key);
+		const struct form *f = id ? forms_find(&forms, id) : NULL;
+		if (!f || !shift || !dpi)
+			continue; /* not recognised: nothing to draw */
+		struct review_page rp = { file, j->id, page, f, 0, 0, atoi(dpi) };
+		if (sscanf(shift, "%lf %lf", &rp.dx_mm, &rp.dy_mm) != 2)
+			continue;
+		struct review_box *boxes = xcalloc(j->nfields + 1, sizeof *boxes);
+		char **labels = xcalloc(j->nfields + 1, sizeof *labels);
+		int nb = 0;
+		for (size_t i = 0; i < j->nfields; i++) {
+			const struct job_field *jf = &j->fields[i];
+			char l[512];
+			if (jf->page != page || !form_field(f, jf->name))
+				continue;
+			snprintf(l, sizeof l, "%s (%.0f)%s", jf->value ? jf->value : "", jf->conf,
+				 jf->needs_review ? " ?" : "");
+			labels[nb] = xstrdup(l);
+			boxes[nb].field = jf->name;
+			boxes[nb].label = labels[nb];
+			boxes[nb].flagged = jf->needs_review;
+			nb++;
+		}
+		unsigned char *png = NULL;
+		size_t len = 0;
+		overlay_path(out, page, path, sizeof path);
+		if (review_page_png(c, &rp, boxes, nb, 0, &png, &len, &m)) {
+			fprintf(stderr, "docpipe: --overlay: %s\n", m.text);
+			rc = -1;
+		} else if (file_write(path, png, len, &m)) {
+			fprintf(stderr, "docpipe: --overlay: %s\n", m.text);
+			rc = -1;
+		} else {
+			fprintf(stderr, "docpipe: page %d drawn in %s\n", page, path);
+			drawn++;
+		}
+		free(png);
+		for (int i = 0; i < nb; i++)
+			free(labels[i]);
+		free(labels);
+		free(boxes);
+	}
+	if (!rc && !drawn)
+		fprintf(stderr, "docpipe: --overlay: no page of '%s' was recognised as a form: nothing drawn "
+				"(page.N.band and page.N.scores in the JSON show what the title band read)\n", file);
+	forms_release(&forms);
+	return rc;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	struct conf c;
@@ -57,9 +145,18 @@ int cmd_inspect(int argc, char **argv)
 	int rc = EXIT_OK;
 	struct dp_msg m;
 
+	const char *overlay = NULL;
+
 	if (cli_load_conf(&argc, argv, &c))
 		return EXIT_USAGE;
-	if (argc < 2)
+	if (argc >= 3 && !strcmp(argv[1], "--overlay")) {
+		overlay = argv[2];
+		argv += 2;
+		argc -= 2;
+		if (argc != 2)
+			return cli_usage_error("inspect", "--overlay draws one file: give exactly one FILE");
+	}
+	if (argc < 2 || !strncmp(argv[1], "--", 2))
 		return cli_usage_error("inspect", NULL);
 	for (int a = 1; a < argc; a++) {
 		struct job *j = job_new();
@@ -102,6 +199,8 @@ int cmd_inspect(int argc, char **argv)
 		}
 		if (!strcmp(j->status, "rejected"))
 			rc = EXIT_REJECTED;
+		else if (overlay && write_overlays(&c, argv[a], j, overlay))
+			rc = EXIT_FAILURE_RT;
 		buf_init(&out, 0);
 		job_to_json(j, &out);
 		printf("%s\n", out.data);
