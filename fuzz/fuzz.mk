@@ -13,7 +13,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fn
 FUZZ_CFLAGS  := -O1 -g $(FUZZ_SAN)
 FUZZ_WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Werror -Wswitch-enum -Wshadow \
                 -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral
-FUZZ_LIBS    := -lcrypto -lpthread -lm
+FUZZ_LIBS    := -lcrypto -lpthread -lm $(shell pkg-config --libs icu-uc icu-i18n 2>/dev/null)
 
 FUZZ_TARGETS := sniff conf forms fees job normalize expr
 # the pure lib/ modules the targets exercise, archived as libdocpipe.a

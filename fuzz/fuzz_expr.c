@@ -7,7 +7,8 @@
  * name a fixed number chosen from the name: zero, small and large amounts,
  * the extremes of long long, or "no value". Checks: memory safety; the
  * evaluator returns 1, 0 or -1, and -1 for every rule the checker refuses;
- * every listed name is a non-empty identifier. */
+ * every listed name is a non-empty identifier or FORM_ID.FIELD (one dot,
+ * between two identifiers); floor/ceil/round are functions, never names. */
 #include <ctype.h>
 #include <limits.h>
 #include <stddef.h>
@@ -56,6 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (n < 0 || n > 16) {
 		fprintf(stderr, "fuzz_expr: expr_names returned %d\n", n);
 		abort();
+	}
+	for (int i = 0; i < n; i++) {
+		const char *dot = memchr(names[i], '\0', sizeof names[i]) ? strchr(names[i], '.') : NULL;
+		if (dot && (strchr(dot + 1, '.') || !(isalpha((unsigned char)dot[1]) || dot[1] == '_'))) {
+			fprintf(stderr, "fuzz_expr: bad qualified name %d\n", i);
+			abort();
+		}
 	}
 	for (int i = 0; i < n; i++)
 		if (!names[i][0] || !memchr(names[i], '\0', sizeof names[i]) ||

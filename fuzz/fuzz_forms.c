@@ -36,8 +36,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			fprintf(stderr, "fuzz_forms: accepted an incomplete template\n");
 			abort();
 		}
+		if (f.qr != FORM_QR_NONE && f.qr != FORM_QR_OPTIONAL && f.qr != FORM_QR_REQUIRED) {
+			fprintf(stderr, "fuzz_forms: qr %d\n", (int)f.qr);
+			abort();
+		}
 		for (int i = 0; i < f.nfields; i++) {
 			const struct form_field *fd = &f.fields[i];
+			/* one field per role, and by_role finds it */
+			if (fd->role < ROLE_NONE || fd->role >= ROLE_COUNT ||
+			    (fd->role && form_field_by_role(&f, fd->role) != fd)) {
+				fprintf(stderr, "fuzz_forms: role %d of field '%s'\n", (int)fd->role, fd->name);
+				abort();
+			}
 			if (!fd->type || field_type_find(fd->type->name) != fd->type || fd->min_conf < 0 ||
 			    (fd->type->read == FIELD_READ_CHOICE ? fd->nopts < 2 : !fd->has_box) ||
 			    form_field(&f, fd->name) != &f.fields[i]) {

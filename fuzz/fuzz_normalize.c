@@ -7,7 +7,9 @@
  * read past its NUL. The output buffer is an exact-size heap block too, from
  * 1 byte up, so a write past n is caught. Checks: memory safety; every
  * function NUL-terminates within n and returns 0 or -1; an empty text gives an
- * empty value and 0 (normalize.h); corporate_number_valid returns 0 or 1. */
+ * empty value and 0 (normalize.h); corporate_number_valid returns 0 or 1; a
+ * valid era year is 4 digits from 1868 to 2200. The normalisers go through
+ * ICU (NFKC, the Japanese calendar), so invalid UTF-8 reaches ICU too. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +34,7 @@ static const struct {
 } fns[] = {
 	{ "norm_date", norm_date },   { "norm_yen", norm_yen },     { "norm_postal", norm_postal },
 	{ "norm_phone", norm_phone }, { "norm_email", norm_email }, { "norm_digits", norm_digits },
-	{ "norm_text", norm_text },   { "norm_ascii", ascii },
+	{ "norm_text", norm_text },   { "norm_ascii", ascii },      { "norm_era_year", norm_era_year },
 };
 
 /* Output sizes: 1 and 2 (truncation edges), what the stages pass (64, 256,
@@ -66,6 +68,11 @@ static void one(unsigned char sel, const char *text, size_t tlen)
 		r = fns[f].fn(in, out, n);
 		if ((r != 0 && r != -1) || !memchr(out, '\0', n)) {
 			fprintf(stderr, "fuzz_normalize: %s returned %d or left no NUL in %zu bytes\n", fns[f].name, r, n);
+			abort();
+		}
+		if (fns[f].fn == norm_era_year && r == 0 && out[0] && n > 4 &&
+		    (strlen(out) != 4 || strspn(out, "0123456789") != 4 || atoi(out) < 1868 || atoi(out) > 2200)) {
+			fprintf(stderr, "fuzz_normalize: norm_era_year accepted \"%s\"\n", out);
 			abort();
 		}
 		if (!in[0] && (r != 0 || out[0])) {

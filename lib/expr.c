@@ -3,6 +3,7 @@
 #include "expr.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,58 @@ static void skip(struct ex *x)
 }
 
 static long double expr(struct ex *x);
+
+#define FAIL_MSG(x, ...)                                                \
+	do {                                                            \
+		if (!(x)->err)                                          \
+			snprintf((x)->msg, sizeof (x)->msg, __VA_ARGS__); \
+		(x)->err = 1;                                           \
+	} while (0)
+
+/* floor(X, N), ceil(X, N), round(X, N): X rounded down, up or to the nearest
+ * (halves up) multiple of N; N must be above 0, else the rule is not applied. */
+static long double function(struct ex *x, const char *name, const char *paren)
+{
+	long double v, step, q, eps = 1e-9L;
+	int kind = !strcmp(name, "floor") ? 1 : !strcmp(name, "ceil") ? 2 : !strcmp(name, "round") ? 3 : 0;
+
+	if (!kind) {
+		FAIL_MSG(x, "unknown function '%s' (floor, ceil, round)", name);
+		return 0;
+	}
+	if (++x->depth > EXPR_DEPTH) {
+		FAIL_MSG(x, "rule nests parentheses too deeply");
+		return 0;
+	}
+	x->p = paren + 1;
+	v = expr(x);
+	skip(x);
+	if (*x->p != ',') {
+		FAIL_MSG(x, "%s(X, N) needs two numbers separated by ','", name);
+		return 0;
+	}
+	x->p++;
+	step = expr(x);
+	x->depth--;
+	skip(x);
+	if (*x->p != ')') {
+		FAIL_MSG(x, "missing ')' in rule");
+		return 0;
+	}
+	x->p++;
+	if (!(step > 0)) {
+		x->unknown = 1; /* a multiple of 0 or less: no value */
+		return 0;
+	}
+	q = v / step;
+	/* yen amounts divided exactly (2000.0000000001 / 1000) are whole */
+	switch (kind) {
+	case 1: q = floorl(q + eps); break;
+	case 2: q = ceill(q - eps); break;
+	default: q = floorl(q + 0.5L + eps); break;
+	}
+	return q * step;
+}
 
 static long double primary(struct ex *x)
 {
@@ -61,9 +114,20 @@ static long double primary(struct ex *x)
 		char name[64];
 		size_t n = 0;
 		long long v = 0;
+		const char *after;
 		while ((isalnum((unsigned char)*x->p) || *x->p == '_') && n + 1 < sizeof name)
 			name[n++] = *x->p++;
+		/* FORM_ID.FIELD: a field of another page of the document */
+		if (*x->p == '.' && (isalpha((unsigned char)x->p[1]) || x->p[1] == '_') && n + 2 < sizeof name) {
+			name[n++] = *x->p++;
+			while ((isalnum((unsigned char)*x->p) || *x->p == '_') && n + 1 < sizeof name)
+				name[n++] = *x->p++;
+		}
 		name[n] = '\0';
+		for (after = x->p; isspace((unsigned char)*after); after++)
+			;
+		if (*after == '(' && !strchr(name, '.'))
+			return function(x, name, after);
 		if (x->names && x->nnames < x->maxnames)
 			snprintf(x->names[x->nnames++], 64, "%s", name);
 		if (x->lookup && x->lookup(name, &v, x->user) != 0)

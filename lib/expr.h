@@ -3,7 +3,10 @@
  * A rule compares two integer expressions: "total = fee + postage",
  * "amount <= eligible_cost * 2 / 3". Expressions use field names, whole
  * numbers, + - * / and parentheses; comparisons are = <= >= < > and !=.
- * Division is exact-rational: a*2/3 is compared without rounding. */
+ * Division is exact-rational: a*2/3 is compared without rounding, unless a
+ * rule rounds with floor(X, N), ceil(X, N) or round(X, N) (to a multiple of
+ * N). A name may be FORM_ID.FIELD, a field of another page of the document:
+ * the lookup receives it as written. */
 #ifndef DP_EXPR_H
 #define DP_EXPR_H
 

@@ -56,6 +56,25 @@ enum dp_err fees_parse(struct fee_schedule *fs, const char *name, const char *te
 		} else if (!strcmp(key, "postage")) {
 			char *tok, *save = NULL;
 			r->ntiers = 0;
+			r->nallowed = 0;
+			if (strchr(val, ',')) {
+				/* a list of allowed amounts: 84, 94, 140 */
+				for (tok = strtok_r(val, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+					char *t = str_trim(tok), *end;
+					long long yen;
+					errno = 0;
+					yen = strtoll(t, &end, 10);
+					if (r->nallowed >= FEES_TIERS_MAX || !*t || *end || errno || yen < 0 || !(*t >= '0' && *t <= '9'))
+						return ini_fail(&in, m,
+								"postage list is 'YEN, YEN, ...' (at most %d amounts), not '%s'",
+								FEES_TIERS_MAX, t);
+					r->allowed_yen[r->nallowed++] = yen;
+				}
+				if (r->nallowed < 1)
+					return ini_fail(&in, m, "postage list is 'YEN, YEN, ...' (at most %d amounts), not '%s'",
+							FEES_TIERS_MAX, "");
+				continue;
+			}
 			if (!strchr(val, ':')) {
 				char *end;
 				r->tier_from[0] = 1;
@@ -126,6 +145,14 @@ const struct fee_rule *fees_find(const struct fee_schedule *fs, const char *proc
 		if (!strcmp(fs->rules[i].procedure, procedure))
 			return &fs->rules[i];
 	return NULL;
+}
+
+int fees_postage_allowed(const struct fee_rule *r, long long yen)
+{
+	for (int i = 0; i < r->nallowed; i++)
+		if (r->allowed_yen[i] == yen)
+			return 1;
+	return 0;
 }
 
 long long fees_postage(const struct fee_rule *r, long long copies)

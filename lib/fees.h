@@ -1,5 +1,6 @@
 /* fees.h: the fee schedule (models/fees.conf): per procedure the unit fee,
- * the postage rule and the lengths of the Pay-easy numbers. */
+ * the postage rule (a flat amount, tiers by copies, or a list of allowed
+ * amounts) and the lengths of the Pay-easy numbers. */
 #ifndef DP_FEES_H
 #define DP_FEES_H
 
@@ -14,6 +15,8 @@ struct fee_rule {
 	int ntiers;                      /* postage tiers: from copies -> yen */
 	int tier_from[FEES_TIERS_MAX];
 	long long tier_yen[FEES_TIERS_MAX];
+	int nallowed;                    /* postage = 84, 94, 140: any one of these amounts */
+	long long allowed_yen[FEES_TIERS_MAX];
 	char mail_option[64];
 	char payeasy_option[64];
 	int cust_min, cust_max;          /* 0: not configured */
@@ -32,5 +35,7 @@ void fees_release(struct fee_schedule *fs);
 const struct fee_rule *fees_find(const struct fee_schedule *fs, const char *procedure);
 /* Postage for a number of copies (0 if no tier applies). */
 long long fees_postage(const struct fee_rule *r, long long copies);
+/* Is yen one of the amounts of a postage list (postage = 84, 94, 140)? */
+int fees_postage_allowed(const struct fee_rule *r, long long yen);
 
 #endif

@@ -1,6 +1,7 @@
 /* fieldtype.c: the field type table (see fieldtype.h). */
 #include "fieldtype.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,25 +12,53 @@
 	"ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポ" \
 	"マミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶー"
 
-/* name, read, model, allowed, latin, min_conf, normalise */
+/* The characters of dates and era years: digits, separators and the era
+ * names and initials of ICU's Japanese calendar (filled in once, by
+ * init_era_chars: a new era needs no code change). */
+static char date_allowed[512], date_latin[64], year_allowed[512], year_latin[64];
+
+/* name, read, model, allowed, latin, min_conf, normalise, multi */
 static const struct field_type types[] = {
-	{ "text", FIELD_READ_TEXT, FIELD_MODEL_JPN, "", "", 80, norm_text },
-	{ "kana", FIELD_READ_TEXT, FIELD_MODEL_JPN, KATAKANA, NULL, 80, norm_text },
-	{ "digits", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789", NULL, 80, norm_digits },
-	{ "yen", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789,¥円", "0123456789,Y", 80, norm_yen },
-	{ "date", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789年月日元令和平成昭和大正RHST.-/", "0123456789RHSTrhst.-/",
-	  80, norm_date },
-	{ "postal", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789-〒", "0123456789-", 80, norm_postal },
-	{ "phone", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789-", NULL, 80, norm_phone },
+	{ "text", FIELD_READ_TEXT, FIELD_MODEL_JPN, "", "", 80, norm_text, 0 },
+	{ "kana", FIELD_READ_TEXT, FIELD_MODEL_JPN, KATAKANA, NULL, 80, norm_text, 0 },
+	{ "digits", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789", NULL, 80, norm_digits, 0 },
+	{ "yen", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789,¥円", "0123456789,Y", 80, norm_yen, 0 },
+	{ "date", FIELD_READ_TEXT, FIELD_MODEL_JPN, date_allowed, date_latin, 80, norm_date, 0 },
+	{ "era_year", FIELD_READ_TEXT, FIELD_MODEL_JPN, year_allowed, year_latin, 80, norm_era_year, 0 },
+	{ "postal", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789-〒", "0123456789-", 80, norm_postal, 0 },
+	{ "phone", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789-", NULL, 80, norm_phone, 0 },
 	{ "email", FIELD_READ_TEXT, FIELD_MODEL_ENG, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+",
-	  NULL, 80, norm_email },
-	{ "checkbox", FIELD_READ_TICK, FIELD_MODEL_JPN, "", NULL, 0, NULL },
-	{ "choice", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL },
+	  NULL, 80, norm_email, 0 },
+	{ "checkbox", FIELD_READ_TICK, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0 },
+	{ "choice", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0 },
+	{ "choices", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 1 },
 };
 #define NTYPES (sizeof types / sizeof types[0])
 
+static pthread_once_t era_chars_once = PTHREAD_ONCE_INIT;
+
+static void init_era_chars(void)
+{
+	char eras[256], initials[32] = "";
+	size_t k = 0;
+
+	norm_eras(eras, sizeof eras);
+	/* the ASCII letters of "明治M大正T..." are the initials, upper and lower case */
+	for (const char *p = eras; *p && k + 3 < sizeof initials; p++)
+		if (*p >= 'A' && *p <= 'Z') {
+			initials[k++] = *p;
+			initials[k++] = (char)(*p + 32);
+		}
+	initials[k] = '\0';
+	snprintf(date_allowed, sizeof date_allowed, "0123456789年月日元.-/%s", eras);
+	snprintf(date_latin, sizeof date_latin, "0123456789%s.-/", initials);
+	snprintf(year_allowed, sizeof year_allowed, "0123456789年度元%s", eras);
+	snprintf(year_latin, sizeof year_latin, "0123456789%s", initials);
+}
+
 const struct field_type *field_type_find(const char *name)
 {
+	pthread_once(&era_chars_once, init_era_chars);
 	for (size_t i = 0; i < NTYPES; i++)
 		if (!strcmp(types[i].name, name))
 			return &types[i];

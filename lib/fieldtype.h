@@ -19,7 +19,8 @@
 enum field_read {
 	FIELD_READ_TEXT,   /* a line of text (or a comb of cells) in the field's box */
 	FIELD_READ_TICK,   /* one printed square: "yes" when ticked, else "no" */
-	FIELD_READ_CHOICE, /* printed squares, one per option: the ticked option's label */
+	FIELD_READ_CHOICE, /* printed squares, one per option: the ticked options' labels,
+			    * joined by "," in template order ("" none) */
 };
 
 enum field_model {
@@ -40,6 +41,10 @@ struct field_type {
 	/* raw text to the stored value; returns 0 when valid (normalize.h);
 	 * NULL: the value is what was read (tick boxes) */
 	int (*normalise)(const char *in, char *out, size_t n);
+	/* FIELD_READ_CHOICE: 1 = any number of options may be ticked (choices,
+	 * "tick all that apply"); 0 = one at most (choice: two ticks are
+	 * needs_review and choice_multiple) */
+	int multi;
 };
 
 /* The row for a template's type name, NULL if there is none. */

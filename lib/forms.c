@@ -2,9 +2,13 @@
 #include "forms.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "expr.h"
 #include "ini.h"
@@ -45,10 +49,145 @@ static int valid_name(const char *s)
 
 #define FAIL(...) return dp_fail(m, DP_ERR_CONFIG, __VA_ARGS__)
 
+/* role names, in enum form_role order; the second name is the legacy field
+ * name that also gives the role (company -> org) */
+static const struct {
+	const char *name, *alias;
+} ROLES[ROLE_COUNT] = {
+	[ROLE_NONE] = { "", NULL },
+	[ROLE_FEE] = { "fee", NULL },
+	[ROLE_COPIES] = { "copies", NULL },
+	[ROLE_POSTAGE] = { "postage", NULL },
+	[ROLE_TOTAL] = { "total", NULL },
+	[ROLE_PAYMENT] = { "payment", NULL },
+	[ROLE_PAYEASY_BILLER] = { "payeasy_biller", NULL },
+	[ROLE_PAYEASY_CUSTOMER] = { "payeasy_customer", NULL },
+	[ROLE_PAYEASY_CONFIRMATION] = { "payeasy_confirmation", "payeasy_confirm" },
+	[ROLE_NAME] = { "name", NULL },
+	[ROLE_ORG] = { "org", "company" },
+	[ROLE_TEL] = { "tel", NULL },
+	[ROLE_VISIT] = { "visit", NULL },
+	[ROLE_CORPORATE_NUMBER] = { "corporate_number", NULL },
+	[ROLE_PROGRAM] = { "program", NULL },
+	[ROLE_APPLICATION_DATE] = { "application_date", NULL },
+	[ROLE_AMOUNT] = { "amount", NULL },
+	[ROLE_ELIGIBLE_COST] = { "eligible_cost", NULL },
+	[ROLE_DELIVERY] = { "delivery", NULL },
+};
+
+const char *form_role_name(enum form_role r)
+{
+	return r > ROLE_NONE && r < ROLE_COUNT ? ROLES[r].name : "";
+}
+
+enum form_role form_role_find(const char *s)
+{
+	for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++)
+		if (!strcmp(ROLES[r].name, s))
+			return (enum form_role)r;
+	return ROLE_NONE;
+}
+
+const char *form_role_default_field(enum form_role r)
+{
+	if (r <= ROLE_NONE || r >= ROLE_COUNT)
+		return "";
+	return ROLES[r].alias && r == ROLE_PAYEASY_CONFIRMATION ? ROLES[r].alias : ROLES[r].name;
+}
+
+static void role_names(char *out, size_t n)
+{
+	out[0] = '\0';
+	for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++) {
+		size_t l = strlen(out);
+		snprintf(out + l, n - l, "%s%s", r > 1 ? ", " : "", ROLES[r].name);
+	}
+}
+
+const char *form_rule_name_split(const char *qname, char *id, size_t n)
+{
+	const char *dot = strchr(qname, '.');
+	size_t l;
+
+	if (!dot) {
+		if (n)
+			id[0] = '\0';
+		return qname;
+	}
+	l = (size_t)(dot - qname);
+	if (n) {
+		if (l >= n)
+			l = n - 1;
+		memcpy(id, qname, l);
+		id[l] = '\0';
+	}
+	return dot + 1;
+}
+
+/* reference = FILE: resolved against the template's folder, and readable */
+static int set_reference(struct form *f, const char *tmpl, const char *val, struct ini *in, struct dp_msg *m)
+{
+	const char *slash = strrchr(tmpl, '/');
+	struct stat st;
+	int fd, w;
+
+	if (!*val)
+		return ini_fail(in, m, "reference needs the name of a scan of the form (a file beside the template)");
+	if (val[0] == '/' || !slash)
+		w = snprintf(f->reference, sizeof f->reference, "%s", val);
+	else
+		w = snprintf(f->reference, sizeof f->reference, "%.*s/%s", (int)(slash - tmpl), tmpl, val);
+	if (w < 0 || (size_t)w >= sizeof f->reference)
+		return ini_fail(in, m, "reference '%s': the path is too long", val);
+	fd = open(f->reference, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ini_fail(in, m, "reference '%s': cannot read '%s': %s", val, f->reference, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ini_fail(in, m, "reference '%s': '%s' is not a file", val, f->reference);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Fields without `role =` whose name is a role's (or its alias) get it, when
+ * no other field took that role; two fields with one role are an error. */
+static enum dp_err assign_roles(struct form *f, const char *name, struct dp_msg *m)
+{
+	for (int i = 0; i < f->nfields; i++)
+		for (int k = 0; k < i; k++)
+			if (f->fields[i].role && f->fields[i].role == f->fields[k].role)
+				FAIL("%s:%d: fields '%s' and '%s' both have role '%s' (one field per role)", name,
+				     f->fields[i].role_line ? f->fields[i].role_line : f->fields[i].line, f->fields[k].name,
+				     f->fields[i].name, form_role_name(f->fields[i].role));
+	for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++) {
+		struct form_field *by_name = NULL, *by_alias = NULL;
+		if (form_field_by_role(f, (enum form_role)r))
+			continue;
+		for (int i = 0; i < f->nfields; i++) {
+			struct form_field *fd = &f->fields[i];
+			if (fd->role_line)
+				continue; /* its own role = ... */
+			if (!strcmp(fd->name, ROLES[r].name))
+				by_name = fd;
+			else if (ROLES[r].alias && !strcmp(fd->name, ROLES[r].alias))
+				by_alias = fd;
+		}
+		if (!by_name)
+			by_name = by_alias;
+		if (by_name && !by_name->role)
+			by_name->role = (enum form_role)r;
+	}
+	return DP_OK;
+}
+
 static enum dp_err finish_field(const struct form *f, const struct form_field *fd, const char *name,
 				struct dp_msg *m)
 {
 	if (fd->type->read == FIELD_READ_CHOICE) {
+		if (fd->nopts < 2 && fd->type->multi)
+			FAIL("%s:%d: field '%s' is a choices group but has fewer than two 'option =' lines", name, fd->line,
+			     fd->name);
 		if (fd->nopts < 2)
 			FAIL("%s:%d: field '%s' is a choice but has fewer than two 'option =' lines", name, fd->line,
 			     fd->name);
@@ -64,7 +203,8 @@ static enum dp_err finish_field(const struct form *f, const struct form_field *f
 		FAIL("%s:%d: the box of field '%s' lies outside the %gx%g mm page", name, fd->line, fd->name, f->page_w,
 		     f->page_h);
 	if (fd->nopts)
-		FAIL("%s:%d: field '%s' has options but is not 'type = choice'", name, fd->line, fd->name);
+		FAIL("%s:%d: field '%s' has options but is not 'type = choice' or 'type = choices'", name, fd->line,
+		     fd->name);
 	return DP_OK;
 }
 
@@ -148,8 +288,21 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 			} else if (!strcmp(key, "title_box")) {
 				if (parse_rect(val, &f->title))
 					return ini_fail(&in, m, "title_box must be 'X Y WIDTH HEIGHT' in mm, not '%s'", val);
+			} else if (!strcmp(key, "qr")) {
+				if (!strcmp(val, "required"))
+					f->qr = FORM_QR_REQUIRED;
+				else if (!strcmp(val, "optional"))
+					f->qr = FORM_QR_OPTIONAL;
+				else if (!strcmp(val, "none"))
+					f->qr = FORM_QR_NONE;
+				else
+					return ini_fail(&in, m, "qr must be required, optional or none, not '%s'", val);
+			} else if (!strcmp(key, "reference")) {
+				if (set_reference(f, name, val, &in, m))
+					return DP_ERR_CONFIG;
 			} else {
-				return ini_fail(&in, m, "unknown key '%s' in [form] (id, name, procedure, page, match, title_box)",
+				return ini_fail(&in, m,
+						"unknown key '%s' in [form] (id, name, procedure, page, match, title_box, qr, reference)",
 						key);
 			}
 		} else if (sec == FIELD) {
@@ -198,8 +351,17 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 				str_copy(o->label, sizeof o->label, str_trim(val));
 				if (!o->label[0] || parse_rect(at + 3, &o->box))
 					return ini_fail(&in, m, "option must be 'LABEL @ X Y WIDTH HEIGHT' in mm");
+			} else if (!strcmp(key, "role")) {
+				enum form_role r = form_role_find(val);
+				if (!r) {
+					char names[512];
+					role_names(names, sizeof names);
+					return ini_fail(&in, m, "role must be one of %s, not '%s'", names, val);
+				}
+				fd->role = r;
+				fd->role_line = in.line;
 			} else {
-				return ini_fail(&in, m, "unknown key '%s' in [field %s] (label, box, type, cells, required, min_confidence, option)",
+				return ini_fail(&in, m, "unknown key '%s' in [field %s] (label, box, type, cells, required, min_confidence, option, role)",
 						key, fd->name);
 			}
 		} else { /* CHECK */
@@ -229,14 +391,19 @@ enum dp_err forms_parse(struct form *f, const char *name, const char *text, stru
 	for (int i = 0; i < f->nfields; i++)
 		if (f->fields[i].min_conf < 0)
 			f->fields[i].min_conf = f->fields[i].type->min_conf;
-	/* rules may only name fields of this form */
+	if ((e = assign_roles(f, name, m)))
+		return e;
+	/* rules may only name fields of this form, or FORM_ID.FIELD of another
+	 * template (checked by forms_load_dir, which knows them all) */
 	for (int r = 0; r < f->nrules; r++) {
-		char names[16][FORM_NAME_MAX];
+		char names[16][FORM_NAME_MAX], id[FORM_NAME_MAX];
 		int nn = expr_names(f->rules[r].text, names, 16);
-		for (int k = 0; k < nn; k++)
-			if (!form_field(f, names[k]))
+		for (int k = 0; k < nn; k++) {
+			const char *field = form_rule_name_split(names[k], id, sizeof id);
+			if ((!id[0] || !strcmp(id, f->id)) && !form_field(f, field))
 				FAIL("%s:%d: rule names '%s', which is not a field of this form", name, f->rules[r].line,
 				     names[k]);
+		}
 	}
 	return DP_OK;
 }
@@ -288,6 +455,24 @@ enum dp_err forms_load_dir(struct form_set *fs, const char *dir, struct dp_msg *
 		if (!e)
 			fs->n++;
 	}
+	/* FORM_ID.FIELD in a rule: that template and field must exist */
+	for (int i = 0; i < fs->n && !e; i++) {
+		const struct form *f = &fs->forms[i];
+		for (int r = 0; r < f->nrules && !e; r++) {
+			char rn[16][FORM_NAME_MAX], id[FORM_NAME_MAX];
+			int nn = expr_names(f->rules[r].text, rn, 16);
+			for (int k = 0; k < nn && !e; k++) {
+				const char *field = form_rule_name_split(rn[k], id, sizeof id);
+				const struct form *o = id[0] ? forms_find(fs, id) : NULL;
+				if (id[0] && !o)
+					e = dp_fail(m, DP_ERR_CONFIG, "%s:%d: rule names '%s', but no template has the id '%s'",
+						    f->path, f->rules[r].line, rn[k], id);
+				else if (o && !form_field(o, field))
+					e = dp_fail(m, DP_ERR_CONFIG, "%s:%d: rule names '%s', but template '%s' (%s) has no field '%s'",
+						    f->path, f->rules[r].line, rn[k], id, o->path, field);
+			}
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -317,6 +502,16 @@ const struct form_field *form_field(const struct form *f, const char *name)
 {
 	for (int i = 0; i < f->nfields; i++)
 		if (!strcmp(f->fields[i].name, name))
+			return &f->fields[i];
+	return NULL;
+}
+
+const struct form_field *form_field_by_role(const struct form *f, enum form_role r)
+{
+	if (!f || r == ROLE_NONE)
+		return NULL;
+	for (int i = 0; i < f->nfields; i++)
+		if (f->fields[i].role == r)
 			return &f->fields[i];
 	return NULL;
 }

@@ -21,6 +21,39 @@ struct form_rect {
 #define FORM_MATCH_MAX 8
 #define FORM_RULES_MAX 32
 
+/* What a field is for: the fee, Pay-easy, QR identity and grant checks find
+ * their fields by role, not by name. A field without `role =` whose name is
+ * a role's name (or a legacy alias: company -> org, payeasy_confirm ->
+ * payeasy_confirmation) gets that role. */
+enum form_role {
+	ROLE_NONE = 0,
+	ROLE_FEE,
+	ROLE_COPIES,
+	ROLE_POSTAGE,
+	ROLE_TOTAL,
+	ROLE_PAYMENT,
+	ROLE_PAYEASY_BILLER,
+	ROLE_PAYEASY_CUSTOMER,
+	ROLE_PAYEASY_CONFIRMATION,
+	ROLE_NAME,
+	ROLE_ORG,
+	ROLE_TEL,
+	ROLE_VISIT,
+	ROLE_CORPORATE_NUMBER,
+	ROLE_PROGRAM,
+	ROLE_APPLICATION_DATE,
+	ROLE_AMOUNT,
+	ROLE_ELIGIBLE_COST,
+	ROLE_DELIVERY,
+	ROLE_COUNT
+};
+
+enum form_qr {
+	FORM_QR_NONE = 0, /* the form carries no QR code (default) */
+	FORM_QR_OPTIONAL, /* it may carry one: nothing is reported when missing */
+	FORM_QR_REQUIRED, /* it must: qr_missing / qr_unreadable */
+};
+
 struct form_option {
 	char label[FORM_NAME_MAX];
 	struct form_rect box;
@@ -37,6 +70,8 @@ struct form_field {
 	double min_conf;        /* below: needs_review */
 	struct form_option opts[FORM_OPTIONS_MAX];
 	int nopts;
+	enum form_role role;    /* ROLE_NONE: no check uses it */
+	int role_line;          /* the line of its `role =`, 0 when taken from the name */
 	int line;               /* where it was defined, for messages */
 };
 
@@ -58,6 +93,8 @@ struct form {
 	int nfields;
 	struct form_rule rules[FORM_RULES_MAX];
 	int nrules;
+	enum form_qr qr;        /* qr = required | optional | none */
+	char reference[1024];   /* reference = FILE, resolved against the template's folder; "" none */
 };
 
 struct form_set {
@@ -70,5 +107,17 @@ enum dp_err forms_load_dir(struct form_set *fs, const char *dir, struct dp_msg *
 void forms_release(struct form_set *fs);
 const struct form *forms_find(const struct form_set *fs, const char *id);
 const struct form_field *form_field(const struct form *f, const char *name);
+/* The field of f with role r, NULL if none. */
+const struct form_field *form_field_by_role(const struct form *f, enum form_role r);
+/* "fee", "payeasy_confirmation", ... ("" for ROLE_NONE). */
+const char *form_role_name(enum form_role r);
+/* The role named s, ROLE_NONE if there is none. */
+enum form_role form_role_find(const char *s);
+/* The name a check uses in its messages for role r when the template has no
+ * field with it (the legacy field name: payeasy_confirm, ...). */
+const char *form_role_default_field(enum form_role r);
+/* A rule's name "FORM_ID.FIELD" split at the dot: form id into id (size n),
+ * returns the field part; a plain name: id "" and the name itself. */
+const char *form_rule_name_split(const char *qname, char *id, size_t n);
 
 #endif

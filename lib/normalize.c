@@ -2,11 +2,69 @@
 #include "normalize.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <unicode/ucal.h>
+#include <unicode/udat.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
 
 #include "util.h"
+
+/* ICU's Japanese calendar: eras and their first days come from it (no hand
+ * table), so a new era needs an ICU update, not a code change. */
+#define JA_CAL_LOCALE "ja_JP@calendar=japanese"
+#define DAY_MS 86400000.0
+
+/* Text through ICU's NFKC: full-width ASCII, half-width katakana (ｶﾀｶﾅ),
+ * circled digits (①), the ideographic space, ㍻ and the like become their
+ * plain forms. Returns a malloc'd UTF-8 string (invalid UTF-8 becomes
+ * U+FFFD), NULL if ICU failed. */
+static char *nfkc(const char *in)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *n2 = unorm2_getNFKCInstance(&st);
+	int32_t l16 = 0, ln = 0, l8 = 0;
+	UChar *u = NULL, *nu = NULL;
+	char *out = NULL;
+
+	if (U_FAILURE(st))
+		return NULL;
+	u_strFromUTF8WithSub(NULL, 0, &l16, in, -1, 0xFFFD, NULL, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+		return NULL;
+	st = U_ZERO_ERROR;
+	u = xmalloc(((size_t)l16 + 1) * sizeof *u);
+	u_strFromUTF8WithSub(u, l16 + 1, NULL, in, -1, 0xFFFD, NULL, &st);
+	if (U_FAILURE(st))
+		goto out;
+	ln = unorm2_normalize(n2, u, l16, NULL, 0, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+		goto out;
+	st = U_ZERO_ERROR;
+	nu = xmalloc(((size_t)ln + 1) * sizeof *nu);
+	unorm2_normalize(n2, u, l16, nu, ln + 1, &st);
+	if (U_FAILURE(st))
+		goto out;
+	u_strToUTF8(NULL, 0, &l8, nu, ln, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+		goto out;
+	st = U_ZERO_ERROR;
+	out = xmalloc((size_t)l8 + 1);
+	u_strToUTF8(out, l8 + 1, NULL, nu, ln, &st);
+	if (U_FAILURE(st)) {
+		free(out);
+		out = NULL;
+	}
+out:
+	free(u);
+	free(nu);
+	return out;
+}
 
 /* Decode one UTF-8 code point; *len receives its byte length. */
 static unsigned utf8_cp(const unsigned char *s, int *len)
@@ -36,26 +94,25 @@ static int is_dash(unsigned c)
 
 void norm_ascii(const char *in, char *out, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)(in ? in : "");
+	char *folded = nfkc(in ? in : "");
+	const unsigned char *s = (const unsigned char *)(folded ? folded : in ? in : "");
 	size_t o = 0;
 	unsigned prev = 0;
 
+	if (!n) {
+		free(folded);
+		return;
+	}
 	while (*s && o + 1 < n) {
 		int l;
 		unsigned c = utf8_cp(s, &l);
-		unsigned next_l_c = 0;
+		unsigned next_c = 0;
 		if (s[l]) {
 			int l2;
-			next_l_c = utf8_cp(s + l, &l2);
+			next_c = utf8_cp(s + l, &l2);
 		}
-		if (c >= 0xFF01 && c <= 0xFF5E)
-			c -= 0xFEE0;
-		else if (c == 0x3000)
-			c = ' ';
-		else if (c == 0xFFE5)
-			c = 0xA5; /* fullwidth yen -> ¥ */
-		if (is_dash(c) && isdigit((int)prev) &&
-		    ((next_l_c >= '0' && next_l_c <= '9') || (next_l_c >= 0xFF10 && next_l_c <= 0xFF19)))
+		/* OCR's dash variants between digits are '-' (NFKC keeps ー, —, 一) */
+		if (is_dash(c) && isdigit((int)prev) && next_c >= '0' && next_c <= '9')
 			c = '-';
 		/* in Latin codes (DX-B2) a dash read as —, ー or several dashes is one '-' */
 		if ((is_dash(c) || c == '-') && prev < 0x80 && (isalnum((int)prev) || prev == '-')) {
@@ -68,26 +125,16 @@ void norm_ascii(const char *in, char *out, size_t n)
 		if (c < 0x80) {
 			out[o++] = (char)c;
 		} else {
-			/* copy the original bytes (or the converted ¥) */
-			char tmp[4];
-			int tl;
-			if (c == 0xA5) {
-				tmp[0] = (char)0xC2;
-				tmp[1] = (char)0xA5;
-				tl = 2;
-			} else {
-				memcpy(tmp, s, (size_t)l);
-				tl = l;
-			}
-			if (o + (size_t)tl + 1 >= n)
+			if (o + (size_t)l + 1 >= n)
 				break;
-			memcpy(out + o, tmp, (size_t)tl);
-			o += (size_t)tl;
+			memcpy(out + o, s, (size_t)l);
+			o += (size_t)l;
 		}
 		prev = c;
 		s += l;
 	}
 	out[o] = '\0';
+	free(folded);
 }
 
 int norm_text(const char *in, char *out, size_t n)
@@ -169,18 +216,181 @@ static int days_in_month(int y, int m)
 	return d[m - 1];
 }
 
+/* The eras of ICU's Japanese calendar from 明治 on, read once from ICU:
+ * names (明治, 大正, ..., 令和 and any later one ICU knows), their Latin
+ * initials (M T S H R) and first days. */
+#define ERAS_MAX 16
+
 struct era {
-	const char *name, *latin;
-	int start_y, start_m, start_d; /* first day of the era */
-	int end_y, end_m, end_d;       /* last day */
+	int icu;                       /* ICU's era number */
+	char name[32], latin[8];       /* 令和, R */
+	int start_y, start_m, start_d; /* first day */
+	int end_y, end_m, end_d;       /* last day (9999-12-31 for the current era) */
 };
 
-static const struct era eras[] = {
-	{ "令和", "R", 2019, 5, 1, 9999, 12, 31 },
-	{ "平成", "H", 1989, 1, 8, 2019, 4, 30 },
-	{ "昭和", "S", 1926, 12, 25, 1989, 1, 7 },
-	{ "大正", "T", 1912, 7, 30, 1926, 12, 25 },
-};
+static struct era eras[ERAS_MAX];
+static int neras;
+static pthread_once_t eras_once = PTHREAD_ONCE_INIT;
+
+static UCalendar *ja_calendar(void)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UCalendar *c = ucal_open(u"UTC", -1, JA_CAL_LOCALE, UCAL_TRADITIONAL, &st);
+	if (U_FAILURE(st)) {
+		if (c)
+			ucal_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void era_text(UDateFormat *f, UDate d, char *out, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UChar buf[32];
+	int32_t l = udat_format(f, d, buf, 32, NULL, &st);
+	out[0] = '\0';
+	if (U_FAILURE(st) || l >= 32)
+		return;
+	u_strToUTF8(out, (int32_t)n, NULL, buf, l, &st);
+	if (U_FAILURE(st))
+		out[0] = '\0';
+}
+
+static void load_eras(void)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UCalendar *c = ja_calendar();
+	UDateFormat *full = NULL, *narrow = NULL;
+	int first, last;
+
+	if (!c)
+		return;
+	full = udat_open(UDAT_PATTERN, UDAT_PATTERN, JA_CAL_LOCALE, u"UTC", -1, u"GGGG", -1, &st);
+	narrow = udat_open(UDAT_PATTERN, UDAT_PATTERN, JA_CAL_LOCALE, u"UTC", -1, u"GGGGG", -1, &st);
+	if (U_FAILURE(st))
+		goto out;
+	/* the era of 1873-01-01 (明治 6) is the first modern era */
+	ucal_clear(c);
+	ucal_set(c, UCAL_EXTENDED_YEAR, 1873);
+	ucal_set(c, UCAL_MONTH, UCAL_JANUARY);
+	ucal_set(c, UCAL_DATE, 1);
+	first = ucal_get(c, UCAL_ERA, &st);
+	last = ucal_getLimit(c, UCAL_ERA, UCAL_MAXIMUM, &st);
+	if (U_FAILURE(st))
+		goto out;
+	for (int e = first; e <= last && neras < ERAS_MAX; e++) {
+		struct era *r = &eras[neras];
+		UDate d;
+		int k;
+		/* year 1 of era e starts in that western year, on its first day of era e */
+		ucal_clear(c);
+		ucal_set(c, UCAL_ERA, e);
+		ucal_set(c, UCAL_YEAR, 1);
+		ucal_set(c, UCAL_MONTH, UCAL_JANUARY);
+		ucal_set(c, UCAL_DATE, 1);
+		d = ucal_getMillis(c, &st);
+		for (k = 0; k < 367 && U_SUCCESS(st); k++) {
+			ucal_setMillis(c, d + k * DAY_MS, &st);
+			if (ucal_get(c, UCAL_ERA, &st) == e)
+				break;
+		}
+		if (U_FAILURE(st) || k == 367)
+			break;
+		d += k * DAY_MS;
+		r->icu = e;
+		r->start_y = ucal_get(c, UCAL_EXTENDED_YEAR, &st);
+		r->start_m = ucal_get(c, UCAL_MONTH, &st) + 1;
+		r->start_d = ucal_get(c, UCAL_DATE, &st);
+		era_text(full, d, r->name, sizeof r->name);
+		era_text(narrow, d, r->latin, sizeof r->latin);
+		if (U_FAILURE(st) || !r->name[0])
+			break;
+		/* a Latin initial is one ASCII letter (M, T, S, H, R), else none */
+		if (!(isupper((unsigned char)r->latin[0]) && !r->latin[1]))
+			r->latin[0] = '\0';
+		r->end_y = 9999;
+		r->end_m = 12;
+		r->end_d = 31;
+		if (neras) {
+			/* the previous era ends the day before */
+			struct era *p = &eras[neras - 1];
+			ucal_setMillis(c, d - DAY_MS, &st);
+			p->end_y = ucal_get(c, UCAL_EXTENDED_YEAR, &st);
+			p->end_m = ucal_get(c, UCAL_MONTH, &st) + 1;
+			p->end_d = ucal_get(c, UCAL_DATE, &st);
+		}
+		neras++;
+	}
+out:
+	if (full)
+		udat_close(full);
+	if (narrow)
+		udat_close(narrow);
+	ucal_close(c);
+}
+
+static int era_count(void)
+{
+	pthread_once(&eras_once, load_eras);
+	return neras;
+}
+
+int norm_eras(char *names, size_t n)
+{
+	int k = era_count();
+	size_t o = 0;
+
+	if (n)
+		names[0] = '\0';
+	for (int i = 0; i < k && n; i++) {
+		int w = snprintf(names + o, n - o, "%s%s", eras[i].name, eras[i].latin);
+		if (w < 0 || (size_t)w >= n - o)
+			break;
+		o += (size_t)w;
+	}
+	return k;
+}
+
+/* The western year of year y of an era, by ICU's Japanese calendar. */
+static int era_western_year(const struct era *e, int y)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UCalendar *c = ja_calendar();
+	int w;
+
+	if (!c)
+		return e->start_y + y - 1;
+	ucal_clear(c);
+	ucal_set(c, UCAL_ERA, e->icu);
+	ucal_set(c, UCAL_YEAR, y);
+	ucal_set(c, UCAL_MONTH, UCAL_JULY);
+	ucal_set(c, UCAL_DATE, 1);
+	w = ucal_get(c, UCAL_EXTENDED_YEAR, &st);
+	ucal_close(c);
+	return U_FAILURE(st) ? e->start_y + y - 1 : w;
+}
+
+/* An era name (令和) or its Latin initial followed by a digit or 元 (R2, H元)
+ * at the start of p: the era, and *len its length; NULL when none. */
+static const struct era *era_prefix(const char *p, size_t *len)
+{
+	int k = era_count();
+	for (int i = 0; i < k; i++) {
+		size_t l = strlen(eras[i].name);
+		if (l && !strncmp(p, eras[i].name, l)) {
+			*len = l;
+			return &eras[i];
+		}
+	}
+	for (int i = 0; i < k; i++)
+		if (eras[i].latin[0] && (p[0] == eras[i].latin[0] || p[0] == eras[i].latin[0] + 32) &&
+		    (isdigit((unsigned char)p[1]) || !strncmp(p + 1, "元", 3))) {
+			*len = 1;
+			return &eras[i];
+		}
+	return NULL;
+}
 
 static long ymd(int y, int m, int d)
 {
@@ -202,31 +412,27 @@ static int numbers(const char *s, int *v, int max)
 	return k;
 }
 
+/* norm_text of in into t (size tn), its era (or NULL) into *era; returns
+ * where the year starts (after the era name or letter). */
+static const char *era_text_start(const char *in, char *t, size_t tn, const struct era **era)
+{
+	size_t el = 0;
+
+	norm_text(in, t, tn);
+	*era = t[0] ? era_prefix(t, &el) : NULL;
+	return t + el;
+}
+
 int norm_date(const char *in, char *out, size_t n)
 {
 	char t[512];
 	const struct era *era = NULL;
-	const char *p;
+	const char *p = era_text_start(in, t, sizeof t, &era);
 	int v[4] = { 0 }, k, y, mo, d;
 
-	norm_text(in, t, sizeof t);
 	out[0] = '\0';
 	if (!t[0])
 		return 0;
-	p = t;
-	for (size_t i = 0; i < sizeof eras / sizeof eras[0]; i++) {
-		size_t l = strlen(eras[i].name);
-		if (!strncmp(p, eras[i].name, l)) {
-			era = &eras[i];
-			p += l;
-			break;
-		}
-		if ((p[0] == eras[i].latin[0] || p[0] == eras[i].latin[0] + 32) && (isdigit((unsigned char)p[1]) || !strncmp(p + 1, "元", 3))) {
-			era = &eras[i];
-			p += 1;
-			break;
-		}
-	}
 	if (era && !strncmp(p, "元", 3)) { /* 元年 = year 1 */
 		char tmp[512];
 		snprintf(tmp, sizeof tmp, "1%s", p + 3);
@@ -246,7 +452,7 @@ int norm_date(const char *in, char *out, size_t n)
 			snprintf(out, n, "%s", t);
 			return -1;
 		}
-		y = era->start_y + y - 1;
+		y = era_western_year(era, y);
 	}
 	if (y < 1868 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) {
 		snprintf(out, n, "%s", t);
@@ -256,6 +462,62 @@ int norm_date(const char *in, char *out, size_t n)
 	if (era && (ymd(y, mo, d) < ymd(era->start_y, era->start_m, era->start_d) ||
 		    ymd(y, mo, d) > ymd(era->end_y, era->end_m, era->end_d)))
 		return -1; /* e.g. 平成32年: no such era date */
+	return 0;
+}
+
+int norm_era_year(const char *in, char *out, size_t n)
+{
+	char t[512];
+	const struct era *era = NULL;
+	const char *p = era_text_start(in, t, sizeof t, &era);
+	long y, ndigits = 0;
+	char *end;
+
+	out[0] = '\0';
+	if (!t[0])
+		return 0;
+	if (era && !strncmp(p, "元", 3)) {
+		y = 1;
+		end = (char *)p + 3;
+	} else if (isdigit((unsigned char)*p)) {
+		y = strtol(p, &end, 10);
+		ndigits = end - p;
+	} else {
+		goto bad;
+	}
+	/* what may follow the number: 年度, 年, 度 (a fiscal year is written 年度) */
+	if (!strcmp(end, "年度") || !strcmp(end, "年") || !strcmp(end, "度"))
+		end += strlen(end);
+	if (*end)
+		goto bad;
+	if (era) {
+		int w;
+		if (y < 1 || y > 99)
+			goto bad;
+		w = era_western_year(era, (int)y);
+		/* some day of that western year must belong to the era: 平成31年
+		 * (2019, until 4月30日) is, 平成32年 is not */
+		if (w < era->start_y || w > era->end_y)
+			goto bad;
+		y = w;
+	} else if (ndigits != 4 || y < 1868 || y > 2200) {
+		goto bad;
+	}
+	snprintf(out, n, "%04ld", y);
+	return 0;
+bad:
+	snprintf(out, n, "%s", t);
+	return -1;
+}
+
+int norm_date_today(char *out, size_t n)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!localtime_r(&now, &tm))
+		return -1;
+	snprintf(out, n, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	return 0;
 }
 

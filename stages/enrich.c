@@ -7,8 +7,9 @@
  * one connection per worker, opened at the first grant application.
  * Does, in this order:
  *  1. QR identity against the written form (page qr.page, else the first
- *     recognised page). Mapping, identity key -> form field:
- *        name -> name      org -> org, else company      tel -> tel
+ *     recognised page). Mapping, identity key -> the field with that role
+ *     (lib/forms.h; a field without `role =` named like the role has it):
+ *        name -> name      org -> org (legacy name: company)      tel -> tel
  *        visit -> visit
  *     A form field that is empty is filled from the QR code (source 'qr'); one
  *     written differently (compared after norm_text, phone numbers digit by
@@ -198,17 +199,26 @@ static void field_value(enum cmp_kind k, const char *in, char *out, size_t n)
 
 struct id_map {
 	const char *attr;
-	const char *fields[3];
+	enum form_role role;
+	const char *fields[3]; /* without a template (unrecognised page): by name */
 	const char *ja;
 	enum cmp_kind kind;
 };
 
 static const struct id_map ID_MAP[] = {
-	{ "identity.name", { "name", NULL, NULL }, "氏名", CMP_TEXT },
-	{ "identity.org", { "org", "company", NULL }, "所属", CMP_TEXT },
-	{ "identity.tel", { "tel", NULL, NULL }, "電話番号", CMP_PHONE },
-	{ "identity.visit", { "visit", NULL, NULL }, "用件", CMP_TEXT },
+	{ "identity.name", ROLE_NAME, { "name", NULL, NULL }, "氏名", CMP_TEXT },
+	{ "identity.org", ROLE_ORG, { "org", "company", NULL }, "所属", CMP_TEXT },
+	{ "identity.tel", ROLE_TEL, { "tel", NULL, NULL }, "電話番号", CMP_PHONE },
+	{ "identity.visit", ROLE_VISIT, { "visit", NULL, NULL }, "用件", CMP_TEXT },
 };
+
+/* The name of the field of a page's form with role r; "" when the form has
+ * none (a lookup of "" finds nothing). */
+static const char *role_field(const struct form *form, enum form_role r)
+{
+	const struct form_field *fd = form_field_by_role(form, r);
+	return fd ? fd->name : "";
+}
 
 static void enrich_identity(struct enrich_state *s, struct job *j)
 {
@@ -232,11 +242,16 @@ static void enrich_identity(struct enrich_state *s, struct job *j)
 
 		if (!qv || !*qv)
 			continue;
-		for (int c = 0; c < 3 && mp->fields[c] && !f; c++)
-			f = job_page_field(j, page, mp->fields[c]);
+		if (form)
+			f = job_page_field(j, page, role_field(form, mp->role));
+		else
+			for (int c = 0; c < 3 && mp->fields[c] && !f; c++)
+				f = job_page_field(j, page, mp->fields[c]);
 		field_value(mp->kind, qv, val, sizeof val);
 		if (!f) {
-			job_add_field(j, page, mp->fields[0], val, qv, 100, 0, "qr");
+			/* a field of its own, unless the form uses that name for something else */
+			if (!form || !form_field(form, mp->fields[0]))
+				job_add_field(j, page, mp->fields[0], val, qv, 100, 0, "qr");
 		} else if (!f->value[0]) {
 			fill_field(j, f, val, qv, 100, "qr");
 		} else if (!same_value(mp->kind, f->value, qv)) {
@@ -257,16 +272,17 @@ static const char *const CORROBORATED_CLEARS[] = { "low_confidence", NULL };
 
 static void check_corporate_number(struct job *j, int page, const struct form *form)
 {
-	struct job_field *f = job_page_field(j, page, "corporate_number");
+	const char *name = role_field(form, ROLE_CORPORATE_NUMBER);
+	struct job_field *f = job_page_field(j, page, name);
 	char ja[512], en[512];
-	const char *label = label_of(form, "corporate_number");
+	const char *label = label_of(form, name);
 
 	if (!f || !f->value[0])
 		return;
 	if (corporate_number_valid(f->value)) {
 		if (f->needs_review) {
 			f->needs_review = 0;
-			drop_issues(j, "corporate_number", CORROBORATED_CLEARS);
+			drop_issues(j, name, CORROBORATED_CLEARS);
 		}
 		return;
 	}
@@ -279,7 +295,7 @@ static void check_corporate_number(struct job *j, int page, const struct form *f
 		snprintf(en, sizeof en, "corporate number '%s' (%s): the check digit (the first digit) is wrong",
 			 f->value, label);
 	}
-	job_add_issue(j, "corporate_number", "corporate_number_invalid", "error", ja, en);
+	job_add_issue(j, name, "corporate_number_invalid", "error", ja, en);
 	f->needs_review = 1;
 }
 
@@ -354,7 +370,7 @@ static int program_requires(const struct grant_program *g, const char *name)
 static void autofill(struct enrich_state *s, struct job *j, int page, const struct form *form,
 		     const struct grant_program *g)
 {
-	struct job_field *cf = job_page_field(j, page, "corporate_number");
+	struct job_field *cf = job_page_field(j, page, role_field(form, ROLE_CORPORATE_NUMBER));
 	struct previous pv;
 	char corp[32], list[256] = "", num[32];
 
@@ -425,7 +441,8 @@ static const struct grant_program *page_program(struct enrich_state *s, struct j
 {
 	const struct grant_program *only = NULL, *g = NULL;
 	int nproc = grants_for_procedure(&s->grants, form->procedure, &only);
-	struct job_field *pf = job_page_field(j, page, "program");
+	const char *pname = role_field(form, ROLE_PROGRAM);
+	struct job_field *pf = job_page_field(j, page, pname);
 	char pv[256] = "";
 
 	if (pf)
@@ -439,7 +456,7 @@ static const struct grant_program *page_program(struct enrich_state *s, struct j
 		char ja[512], en[512];
 		snprintf(ja, sizeof ja, "補助事業「%s」は補助金の一覧（grants.conf）にありません", pv);
 		snprintf(en, sizeof en, "programme '%s' is not one of the programmes in grants.conf", pv);
-		job_add_issue(j, "program", "grant_unknown_program", "warning", ja, en);
+		job_add_issue(j, pname, "grant_unknown_program", "warning", ja, en);
 	}
 	return only;
 }
@@ -448,10 +465,12 @@ static void check_grant(struct job *j, int page, const struct form *form, const 
 {
 	long long elig, amount;
 	char ja[1024], en[1024];
-	const char *date = job_page_value(j, page, "application_date");
+	const char *n_date = role_field(form, ROLE_APPLICATION_DATE), *n_amount = role_field(form, ROLE_AMOUNT);
+	const char *date = job_page_value(j, page, n_date);
 
-	if (yen_of(j, page, "amount", &amount) == 0) {
-		if (yen_of(j, page, "eligible_cost", &elig) == 0 && grants_within_rate(g, elig, amount) != 1) {
+	if (yen_of(j, page, n_amount, &amount) == 0) {
+		if (yen_of(j, page, role_field(form, ROLE_ELIGIBLE_COST), &elig) == 0 &&
+		    grants_within_rate(g, elig, amount) != 1) {
 			long long cap = grants_rate_cap(g, elig);
 			snprintf(ja, sizeof ja,
 				 "申請額 %lld円 が補助対象経費 %lld円 × 補助率 %s = %lld円 を超えています（%s）", amount, elig,
@@ -459,21 +478,21 @@ static void check_grant(struct job *j, int page, const struct form *form, const 
 			snprintf(en, sizeof en,
 				 "amount %lld yen exceeds eligible cost %lld yen x rate %s = %lld yen (programme %s)", amount,
 				 elig, g->rate_text, cap, g->id);
-			job_add_issue(j, "amount", "grant_over_rate", "error", ja, en);
+			job_add_issue(j, n_amount, "grant_over_rate", "error", ja, en);
 		}
 		if (g->max_yen > 0 && amount > g->max_yen) {
 			snprintf(ja, sizeof ja, "申請額 %lld円 が補助上限額 %lld円 を超えています（%s）", amount, g->max_yen,
 				 g->id);
 			snprintf(en, sizeof en, "amount %lld yen exceeds the maximum of %lld yen (programme %s)", amount,
 				 g->max_yen, g->id);
-			job_add_issue(j, "amount", "grant_over_max", "error", ja, en);
+			job_add_issue(j, n_amount, "grant_over_max", "error", ja, en);
 		}
 	}
 	if (g->from[0] && strlen(date) == 10 && (strcmp(date, g->from) < 0 || strcmp(date, g->to) > 0)) {
 		snprintf(ja, sizeof ja, "申請日 %s は %s の申請期間（%s〜%s）外です", date, g->id, g->from, g->to);
 		snprintf(en, sizeof en, "application date %s is outside the window of programme %s (%s to %s)", date,
 			 g->id, g->from, g->to);
-		job_add_issue(j, "application_date", "grant_outside_window", "error", ja, en);
+		job_add_issue(j, n_date, "grant_outside_window", "error", ja, en);
 	}
 	for (int i = 0; i < g->nrequired; i++) {
 		const char *name = g->required[i];
