@@ -302,6 +302,9 @@ static void test_forms(void)
 	free(f.fields);
 }
 
+#include "unit_vocab.inc"
+#include "unit_register.inc"
+
 static void test_fees(void)
 {
 	struct fee_schedule fs;
@@ -914,6 +917,11 @@ int main(void)
 	test_qr_grants();
 	test_qrfind();
 	test_review_media();
+	test_vocab_normalize();
+	test_vocab_expr();
+	test_vocab_forms();
+	test_vocab_fees();
+	test_register();
 	printf("unit: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
