@@ -334,7 +334,7 @@ static void read_choice(PIX *page, const struct form_field *fd, const struct pla
 	}
 	str_copy(rd->raw, sizeof rd->raw, raw.data ? raw.data : "");
 	buf_release(&raw);
-	rd->review = ticked > 1 || rd->conf < fd->min_conf;
+	rd->review = (ticked > 1 && !fd->type->multi) || rd->conf < fd->min_conf;
 }
 
 /* The digit of a symbol ("7" or full-width "７"), '\0' if none. */
@@ -447,6 +447,20 @@ static void digits_of(const char *s, char *d, size_t n)
 	d[k] = '\0';
 }
 
+/* Is v made of digits (and separators) only? Evidence about digits vouches
+ * for such a value, not for the letters or kanji around digits. */
+static int digits_only(const char *v)
+{
+	int d = 0;
+	for (; *v; v++) {
+		if (*v >= '0' && *v <= '9')
+			d++;
+		else if (!strchr("-,./: ", *v))
+			return 0;
+	}
+	return d > 0;
+}
+
 /* A field eng reads (digits, phone): jpn reads the same image with the same
  * whitelist, and the digits of the two normalised readings are compared. */
 static enum evidence cross_check_eng(struct ocr_state *s, const struct field_type *ft, PIX *img, int dpi,
@@ -496,8 +510,9 @@ static int looks_latin(const char *s)
 
 /* Tesseract's reading of one line changes with the margin around it (it
  * scales the line by the image height). A field is read at the first margin;
- * when that reading is well-formed for the field's type and no character
- * has a confidence under SINGLE_READ_CONF it stands. Otherwise the field is
+ * when that reading is well-formed for the field's type and either no
+ * character has a confidence under SINGLE_READ_CONF or the other model read
+ * the same digits, it stands. Otherwise the field is
  * read again at the second margin, and at the third if the two disagree, and
  * the normalised values vote: agreement is the strongest sign a value is
  * right, disagreement sends the field to review. (Measured on the fixture
@@ -535,7 +550,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			break;
 		/* one well-formed reading in which Tesseract is sure of every
 		 * character settles it too */
-		if (v == 1 && !bad[0] && cand[0].value[0] && cand[0].min_char >= SINGLE_READ_CONF)
+		if (v == 1 && !bad[0] && cand[0].value[0] &&
+		    (cand[0].min_char >= SINGLE_READ_CONF || (cand[0].evid == EVID_AGREE && digits_only(cand[0].value))))
 			break;
 		nreads++;
 		PIX *img = fd->cells ? crop_field_comb(cf, fd->cells, READ_MARGINS[v], &filled)
@@ -602,6 +618,9 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			cand[v].evid = reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
 		}
 		bad[v] = field_type_normalise(ft, cand[v].raw, cand[v].value, sizeof cand[v].value) != 0;
+		/* a field eng read is checked by jpn (digits and phone numbers) */
+		if (eng == s->eng && !bad[v] && !strpbrk(ft->allowed, "@"))
+			cand[v].evid = cross_check_eng(s, ft, img, dpi, cand[v].value);
 		imgs[v] = img;
 	}
 	crop_field_free(&cf);
@@ -633,9 +652,6 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	for (int v = 0; v < nreads; v++)
 		if (!strcmp(cand[v].value, cand[best].value) && cand[v].evid != EVID_NONE && ev != EVID_AGREE)
 			ev = cand[v].evid;
-	/* a field eng read is checked by jpn (digits and phone numbers) */
-	if (eng == s->eng && !bad[best] && imgs[best] && !strpbrk(ft->allowed, "@"))
-		ev = cross_check_eng(s, ft, imgs[best], dpi, cand[best].value);
 	for (int v = 0; v < nreads; v++)
 		pixDestroy(&imgs[v]);
 	*rd = cand[best];
@@ -644,13 +660,14 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		  best_votes, nreads, (int)ev);
 	rd->conf = best_conf * best_votes / nreads;
 	/* Review unless the evidence agrees: a value is accepted without a flag
-	 * when it is well-formed, every reading agrees, and either its digits
-	 * were read the same by the other model or Tesseract is confident of it.
+	 * when it is well-formed, every reading agrees, and either it is all
+	 * digits that the other model read the same or Tesseract is confident of
+	 * it.
 	 * Digits the two models read differently are always flagged: one model
 	 * can be sure of a wrong digit (8 read as 3 at 90), the two rarely agree
 	 * on the same wrong one. */
 	rd->review = bad[best] || best_votes < nreads || rd->evid == EVID_DISAGREE ||
-		     (rd->evid != EVID_AGREE && best_conf < fd->min_conf) ||
+		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && best_conf < fd->min_conf) ||
 		     (fd->cells && utf8_count(rd->raw) != filled);
 	return DP_OK;
 }
