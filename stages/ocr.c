@@ -37,7 +37,7 @@
 #include "../lib/util.h"
 
 #define FORM_MATCH_MIN 0.8    /* share of a match text that must be read right */
-#define FORM_MATCH_GAP 0.05   /* two templates closer than this: ambiguous, no form */
+#define FORM_MATCH_GAP 0.05   /* two templates ranked closer than this share: ambiguous, no form */
 #define TITLE_SEARCH_MM 22.0  /* how far around title_box the title is looked for */
 #define CHECK_INK 0.10        /* ink share above which a box counts as ticked */
 /* Tesseract page segmentation modes. A field crop is already one tight line
@@ -159,45 +159,73 @@ static void title_origin(struct ocr_state *s, const struct tess_line *line, cons
 	tess_lines_free(sym, k > 0 ? k : 0);
 }
 
-/* Score every template against the lines read in the band: a template's
- * score is its best match line's (any of its match lines identifies it);
- * written to scores as "ID=0.93 ID2=0.41". Returns the best template's index
- * (or -1) with its score, the runner-up's score, and which line and which
+/* Characters (code points) of s, spaces not counted. */
+static int utf8_count(const char *s)
+{
+	int n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80 && *p != ' ')
+			n++;
+	return n;
+}
+
+/* Score every template against the lines read in the band, both sides
+ * NFKC-normalised (full-width （ and half-width ( are one character): a
+ * template's score is its best match line's (any of its match lines
+ * identifies it); written to scores as "ID=0.93 ID2=0.41". Templates that
+ * reach FORM_MATCH_MIN are ranked by the characters they matched (score x
+ * length of the match text), so that a title containing another form's
+ * title (補助金実績報告書（経費明細） and 補助金実績報告書) goes to the longer
+ * one. Returns the best template's index (or -1) with its score, whether the
+ * runner-up ranks within FORM_MATCH_GAP of it, and which line and which
  * match text scored. */
 static int score_forms(const struct ocr_state *s, const struct tess_line *lines, int n, double *best_score,
-		       double *second, int *best_line, int *best_match, struct buf *scores)
+		       int *ambiguous, int *best_line, int *best_match, struct buf *scores)
 {
 	int best = -1;
+	double best_rank = 0, second_rank = 0;
+	char (*text)[1024] = xcalloc((size_t)(n > 0 ? n : 1), sizeof *text);
 
-	*best_score = *second = 0;
+	for (int i = 0; i < n; i++)
+		norm_ascii(lines[i].text, text[i], sizeof text[i]);
+	*best_score = 0;
+	*ambiguous = 0;
 	*best_line = *best_match = -1;
 	buf_reset(scores);
 	for (int f = 0; f < s->forms.n; f++) {
 		const struct form *form = &s->forms.forms[f];
-		double fscore = 0;
+		double fscore = 0, frank = 0;
 		int fline = -1, fmatch = -1;
-		for (int k = 0; k < form->nmatch; k++)
+		for (int k = 0; k < form->nmatch; k++) {
+			char pat[FORM_TEXT_MAX * 2];
+			norm_ascii(form->match[k], pat, sizeof pat);
 			for (int i = 0; i < n; i++) {
-				double sc = fuzzy_find(form->match[k], lines[i].text);
-				if (sc > fscore) {
+				double sc = fuzzy_find(pat, text[i]);
+				double rank = sc * utf8_count(pat);
+				if (sc > fscore || (sc == fscore && rank > frank)) {
 					fscore = sc;
+					frank = rank;
 					fline = i;
 					fmatch = k;
 				}
 			}
+		}
 		buf_printf(scores, "%s%s=%.2f", f ? " " : "", form->id, fscore);
 		if (fscore < FORM_MATCH_MIN)
 			continue;
-		if (fscore > *best_score) {
-			*second = *best_score;
+		if (frank > best_rank) {
+			second_rank = best_rank;
+			best_rank = frank;
 			*best_score = fscore;
 			best = f;
 			*best_line = fline;
 			*best_match = fmatch;
-		} else if (fscore > *second) {
-			*second = fscore;
+		} else if (frank > second_rank) {
+			second_rank = frank;
 		}
 	}
+	free(text);
+	*ambiguous = best >= 0 && second_rank >= best_rank * (1 - FORM_MATCH_GAP);
 	return best;
 }
 
@@ -238,14 +266,14 @@ static struct placement recognise(struct ocr_state *s, PIX *page, int dpi, int p
 		struct tess_line *lines = NULL;
 		PIX *small = scale == 2 ? pixScaleAreaMap2(band) : NULL;
 		int n = tess_lines_pix(s->jpn, small ? small : band, dpi / scale, 6, &lines);
-		double score, second;
-		int line, match;
+		double score;
+		int line, match, ambiguous;
 		pixDestroy(&small);
 		buf_reset(band_text);
 		for (int i = 0; i < n; i++)
 			buf_printf(band_text, "%s%s", i ? " / " : "", lines[i].text);
-		int f = score_forms(s, lines, n > 0 ? n : 0, &score, &second, &line, &match, scores);
-		if (f >= 0 && second < score - FORM_MATCH_GAP) {
+		int f = score_forms(s, lines, n > 0 ? n : 0, &score, &ambiguous, &line, &match, scores);
+		if (f >= 0 && !ambiguous) {
 			best.form = &s->forms.forms[f];
 			best.score = score;
 			/* the shift from the title: title_box is where the first
@@ -483,16 +511,6 @@ static enum evidence cross_check_eng(struct ocr_state *s, const struct field_typ
 	return ev;
 }
 
-/* Characters (code points) of s, spaces not counted. */
-static int utf8_count(const char *s)
-{
-	int n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p & 0xC0) != 0x80 && *p != ' ')
-			n++;
-	return n;
-}
-
 /* Writing that looks Latin to the jpn model: no ideograph, at least one
  * ASCII letter ("R/.4.14" for R7.4.14, "DメーB7Z" for DX-B2). */
 static int looks_latin(const char *s)
@@ -656,8 +674,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		pixDestroy(&imgs[v]);
 	*rd = cand[best];
 	rd->evid = ev;
-	log_debug("field %s: value '%s' from reading %d, %d of %d agree, evidence %d", fd->name, rd->value, best,
-		  best_votes, nreads, (int)ev);
+	log_debug("field %s: value '%s' from reading %d, %d of %d agree, evidence %d, min_char %.1f", fd->name,
+		  rd->value, best, best_votes, nreads, (int)ev, rd->min_char);
 	rd->conf = best_conf * best_votes / nreads;
 	/* Review unless the evidence agrees: a value is accepted without a flag
 	 * when it is well-formed, every reading agrees, and either it is all
