@@ -25,6 +25,7 @@
 #include "register.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -425,6 +426,50 @@ void reg_map(const struct reg_transform *t, double x, double y, double *px, doub
 	double r = t->rot_deg * M_PI / 180.0, c = cos(r), s = sin(r);
 	*px = t->sx * c * x - t->sy * s * y + t->dx_mm;
 	*py = t->sx * s * x + t->sy * c * y + t->dy_mm;
+}
+
+void reg_rect(const struct reg_transform *t, double x, double y, double w, double h, double grow, double *ox,
+	      double *oy, double *ow, double *oh)
+{
+	double cx[4] = { x - grow, x + w + grow, x - grow, x + w + grow };
+	double cy[4] = { y - grow, y - grow, y + h + grow, y + h + grow };
+	double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+
+	for (int i = 0; i < 4; i++) {
+		double px, py;
+		reg_map(t, cx[i], cy[i], &px, &py);
+		x0 = fmin(x0, px);
+		y0 = fmin(y0, py);
+		x1 = fmax(x1, px);
+		y1 = fmax(y1, py);
+	}
+	*ox = x0;
+	*oy = y0;
+	*ow = x1 - x0;
+	*oh = y1 - y0;
+}
+
+struct reg_transform reg_shift(double dx_mm, double dy_mm)
+{
+	struct reg_transform t = { dx_mm, dy_mm, 1.0, 1.0, 0.0, 0.0, 0.0, 0 };
+	return t;
+}
+
+void reg_format(const struct reg_transform *t, char *out, size_t n)
+{
+	snprintf(out, n, "%.2f %.2f %.4f %.4f %.3f", t->dx_mm, t->dy_mm, t->sx, t->sy, t->rot_deg);
+}
+
+int reg_parse(const char *s, struct reg_transform *t)
+{
+	struct reg_transform r = reg_shift(0, 0);
+	char extra;
+
+	if (!s || sscanf(s, "%lf %lf %lf %lf %lf %c", &r.dx_mm, &r.dy_mm, &r.sx, &r.sy, &r.rot_deg, &extra) != 5 ||
+	    r.sx < 0.5 || r.sx > 2 || r.sy < 0.5 || r.sy > 2 || fabs(r.rot_deg) > 45)
+		return -1;
+	*t = r;
+	return 0;
 }
 
 int reg_fit_usable(const struct reg_transform *t)

@@ -93,5 +93,17 @@ enum dp_err reg_fit(const struct reg_model *rm, PIX *page_grey, int threshold, i
 int reg_fit_usable(const struct reg_transform *t);
 /* Template point (x, y) mm -> page point mm. */
 void reg_map(const struct reg_transform *t, double x, double y, double *px, double *py);
+/* The page rectangle (mm) covering the template rectangle x, y, w, h (mm)
+ * grown by grow mm on each side (negative: shrunk), after the transform: the
+ * box a field is cut from. The one placement rule of ocr and the review
+ * station. */
+void reg_rect(const struct reg_transform *t, double x, double y, double w, double h, double grow, double *ox,
+	      double *oy, double *ow, double *oh);
+/* A transform with only a shift (scale 1, no rotation): the title's. */
+struct reg_transform reg_shift(double dx_mm, double dy_mm);
+/* "DX DY SX SY ROT" (mm, mm, scale, scale, degrees) <-> transform: the
+ * attribute page.N.transform. Parse returns 0, or -1 leaving t unchanged. */
+void reg_format(const struct reg_transform *t, char *out, size_t n);
+int reg_parse(const char *s, struct reg_transform *t);
 
 #endif

@@ -55,6 +55,11 @@ static int run_route(struct job *j, struct conf *c, void **states, int *inited)
 	return 0;
 }
 
+static const char *job_attr_cb(void *ctx, const char *key)
+{
+	return job_attr(ctx, key);
+}
+
 /* OUT.png for page 1, OUT-N.png for page N */
 static void overlay_path(const char *out, int page, char *path, size_t n)
 {
@@ -82,19 +87,16 @@ static int write_overlays(const struct conf *c, const char *file, struct job *j,
 	}
 	for (int page = 1; page <= j->page_count && !rc; page++) {
 		char key[48], path[4096];
-		const char *id, *shift, *dpi;
+		const char *id, *dpi;
 		snprintf(key, sizeof key, "page.%d.form", page);
 		id = job_attr(j, key);
-		snprintf(key, sizeof key, "page.%d.shift_mm", page);
-		shift = job_attr(j, key);
 		snprintf(key, sizeof key, "page.%d.dpi", page);
 		dpi = job_attr(j, key);
 		const struct form *f = id ? forms_find(&forms, id) : NULL;
-		if (!f || !shift || !dpi)
+		if (!f || !dpi)
 			continue; /* not recognised: nothing to draw */
-		struct review_page rp = { file, j->id, page, f, 0, 0, atoi(dpi) };
-		if (sscanf(shift, "%lf %lf", &rp.dx_mm, &rp.dy_mm) != 2)
-			continue;
+		struct review_page rp = { file, j->id, page, f, 0, 0, 1, 1, 0, atoi(dpi) };
+		review_page_placement(&rp, job_attr_cb, j);
 		struct review_box *boxes = xcalloc(j->nfields + 1, sizeof *boxes);
 		char **labels = xcalloc(j->nfields + 1, sizeof *labels);
 		int nb = 0;

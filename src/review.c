@@ -641,6 +641,12 @@ static const char *attr_of(PGresult *attrs, const char *key)
 }
 
 /* The document row; NULL after a reply (404 when there is none). */
+/* attr_of as review_page_placement wants it */
+static const char *attr_cb(void *ctx, const char *key)
+{
+	return attr_of(ctx, key);
+}
+
 static PGresult *doc_row(PGconn *pg, struct reply *r, long long doc)
 {
 	char id[32];
@@ -1104,9 +1110,7 @@ static int media_page(struct review_server *srv, PGresult *d, PGresult *a, int p
 	p->sha256 = val(d, 0, "sha256");
 	p->page = page;
 	p->form = page_form(srv, a, page, val(d, 0, "form_type"));
-	snprintf(key, sizeof key, "page.%d.shift_mm", page);
-	if ((v = attr_of(a, key)) && sscanf(v, "%lf %lf", &p->dx_mm, &p->dy_mm) != 2)
-		p->dx_mm = p->dy_mm = 0;
+	review_page_placement(p, attr_cb, a);
 	snprintf(key, sizeof key, "page.%d.dpi", page);
 	p->dpi = (v = attr_of(a, key)) ? atoi(v) : 0;
 	if (p->dpi <= 0)

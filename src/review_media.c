@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/register.h"
 #include "../lib/image.h"
 #include "../lib/job.h"
 #include "../lib/util.h"
@@ -486,15 +487,41 @@ static int field_rect(const struct form_field *fd, struct form_rect *r)
 	return 0;
 }
 
-/* r (mm, on the template) placed on the page, grown by margin mm on each side,
- * in page pixels times scale. */
+/* r (mm, on the template) placed on the page as the ocr stage placed it,
+ * grown by margin mm on each side, in page pixels times scale. */
 static BOX *place(const struct review_page *p, const struct form_rect *r, double margin, int dpi, double scale)
 {
-	int x = mm_px(r->x + p->dx_mm - margin, dpi), y = mm_px(r->y + p->dy_mm - margin, dpi);
-	int w = mm_px(r->w + 2 * margin, dpi), h = mm_px(r->h + 2 * margin, dpi);
+	struct reg_transform t = reg_shift(p->dx_mm, p->dy_mm);
+	double x, y, w, h;
 
-	return boxCreate((l_int32)lround(x * scale), (l_int32)lround(y * scale), (l_int32)lround(w * scale),
-			 (l_int32)lround(h * scale));
+	t.sx = p->sx > 0 ? p->sx : 1.0;
+	t.sy = p->sy > 0 ? p->sy : 1.0;
+	t.rot_deg = p->rot_deg;
+	reg_rect(&t, r->x, r->y, r->w, r->h, margin, &x, &y, &w, &h);
+	return boxCreate((l_int32)lround(mm_px(x, dpi) * scale), (l_int32)lround(mm_px(y, dpi) * scale),
+			 (l_int32)lround(mm_px(w, dpi) * scale), (l_int32)lround(mm_px(h, dpi) * scale));
+}
+
+void review_page_placement(struct review_page *p, const char *(*attr)(void *ctx, const char *key), void *ctx)
+{
+	char key[48];
+	struct reg_transform t;
+	const char *v;
+
+	p->dx_mm = p->dy_mm = p->rot_deg = 0;
+	p->sx = p->sy = 1.0;
+	snprintf(key, sizeof key, "page.%d.transform", p->page);
+	if (reg_parse(attr(ctx, key), &t) == 0) {
+		p->dx_mm = t.dx_mm;
+		p->dy_mm = t.dy_mm;
+		p->sx = t.sx;
+		p->sy = t.sy;
+		p->rot_deg = t.rot_deg;
+		return;
+	}
+	snprintf(key, sizeof key, "page.%d.shift_mm", p->page);
+	if ((v = attr(ctx, key)) && sscanf(v, "%lf %lf", &p->dx_mm, &p->dy_mm) != 2)
+		p->dx_mm = p->dy_mm = 0;
 }
 
 /* PNG bytes of pix; caller frees. */

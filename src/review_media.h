@@ -4,8 +4,9 @@
  * A field's crop is cut from the scan as the ocr stage saw it: the file is
  * decoded and deskewed by the preprocess stage's own code, and the field's
  * box (from its form template, in mm) is placed with the registration the
- * ocr stage recorded for the page (attrs page.N.shift_mm "DX DY" and
- * page.N.dpi). Every function checks the file's SHA-256 against the
+ * ocr stage recorded for the page (attr page.N.transform, or page.N.shift_mm
+ * "DX DY" for documents read before it existed, and page.N.dpi), by the same
+ * rule as the ocr stage (lib/register.h reg_rect). Every function checks the file's SHA-256 against the
  * document's before using it, returns an error with a message for people
  * (which file, why) when it cannot, and gives memory the caller frees. */
 #ifndef DP_REVIEW_MEDIA_H
@@ -24,7 +25,8 @@ struct review_page {
 	const char *sha256;    /* documents.sha256: the file must still hold these bytes */
 	int page;              /* 1-based */
 	const struct form *form; /* the template the page was read with (attr page.N.form) */
-	double dx_mm, dy_mm;   /* attr page.N.shift_mm */
+	double dx_mm, dy_mm;   /* attr page.N.shift_mm, or the shift of page.N.transform */
+	double sx, sy, rot_deg; /* the rest of page.N.transform (0 scale: 1, no rotation) */
 	int dpi;               /* attr page.N.dpi */
 };
 
@@ -35,6 +37,10 @@ struct review_box {
 	const char *label;     /* "value (confidence)"; NULL none */
 	int flagged;           /* drawn in red when set, else green */
 };
+
+/* Fill p's placement from the attrs of page p->page (page.N.transform, else
+ * page.N.shift_mm); attr(key) returns an attr's value or NULL. */
+void review_page_placement(struct review_page *p, const char *(*attr)(void *ctx, const char *key), void *ctx);
 
 /* The PNG of one field's crop (the box with a margin), at most about
  * 1200 px wide. */

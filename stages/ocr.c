@@ -33,11 +33,12 @@
 #include "../lib/log.h"
 #include "../lib/image.h"
 #include "../lib/normalize.h"
+#include "../lib/register.h"
 #include "../lib/tess.h"
 #include "../lib/util.h"
 
 #define FORM_MATCH_MIN 0.8    /* share of a match text that must be read right */
-#define FORM_MATCH_GAP 0.05   /* two templates ranked closer than this share: ambiguous, no form */
+#define FORM_MATCH_GAP 0.05   /* templates this close to the best score compete; the longest match wins */
 #define TITLE_SEARCH_MM 22.0  /* how far around title_box the title is looked for */
 #define CHECK_INK 0.10        /* ink share above which a box counts as ticked */
 /* Tesseract page segmentation modes. A field crop is already one tight line
@@ -53,6 +54,7 @@ struct ocr_state {
 	struct form_set forms;
 	struct tess *jpn, *eng;   /* field engines */
 	struct tess *page_engine; /* jpn+eng page text */
+	struct reg_model **models; /* per template (forms.forms[i]): its printed lines; NULL: title only */
 };
 
 static void ocr_fini(void *state)
@@ -63,8 +65,40 @@ static void ocr_fini(void *state)
 	tess_close(&s->jpn);
 	tess_close(&s->eng);
 	tess_close(&s->page_engine);
+	for (int i = 0; s->models && i < s->forms.n; i++)
+		reg_model_free(&s->models[i]);
+	free(s->models);
 	forms_release(&s->forms);
 	free(s);
+}
+
+/* The printed structure of every template, for registration: from its
+ * reference scan when it names one, else from its boxes. A template whose
+ * boxes give too few lines is registered by its title alone. */
+static enum dp_err load_models(struct ocr_state *s, struct dp_msg *m)
+{
+	s->models = xcalloc((size_t)(s->forms.n > 0 ? s->forms.n : 1), sizeof *s->models);
+	for (int i = 0; i < s->forms.n; i++) {
+		const struct form *f = &s->forms.forms[i];
+		struct dp_msg why;
+		enum dp_err e;
+		if (f->reference[0]) {
+			PIX *ref = pixRead(f->reference), *grey = ref ? pixConvertTo8(ref, 0) : NULL;
+			int dpi = ref && pixGetXRes(ref) > 0 ? pixGetXRes(ref) : 300;
+			pixDestroy(&ref);
+			if (!grey)
+				return dp_fail(m, DP_ERR_CONFIG, "%s: reference '%s' is not an image docpipe reads (PNG, TIFF, JPEG)",
+					       f->path, f->reference);
+			e = reg_model_from_image(&s->models[i], grey, dpi, &why);
+			pixDestroy(&grey);
+			if (e)
+				return dp_fail(m, DP_ERR_CONFIG, "%s: reference '%s': %s", f->path, f->reference, why.text);
+		} else if (reg_model_from_form(&s->models[i], f, &why) != DP_OK) {
+			log_debug("%s: registered by its title only: %s", f->path, why.text);
+			s->models[i] = NULL;
+		}
+	}
+	return DP_OK;
 }
 
 static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m)
@@ -75,6 +109,8 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 	s->conf = c;
 	image_quiet();
 	e = forms_load_dir(&s->forms, c->forms_dir, m);
+	if (!e)
+		e = load_models(s, m);
 	if (!e && s->forms.n) {
 		e = tess_open(&s->jpn, c->tessdata, "jpn", m);
 		if (!e)
@@ -100,7 +136,8 @@ static int px(double mmv, int dpi)
 struct placement {
 	const struct form *form;
 	double score;
-	double dx, dy; /* mm: where the page's content is relative to the template */
+	double dx, dy;         /* mm: the shift the title gives (page = template + d) */
+	struct reg_transform t; /* template mm -> page mm: the fit to the printed lines, else the title's shift */
 };
 
 static int cmp_int(const void *a, const void *b)
@@ -172,60 +209,71 @@ static int utf8_count(const char *s)
 /* Score every template against the lines read in the band, both sides
  * NFKC-normalised (full-width （ and half-width ( are one character): a
  * template's score is its best match line's (any of its match lines
- * identifies it); written to scores as "ID=0.93 ID2=0.41". Templates that
- * reach FORM_MATCH_MIN are ranked by the characters they matched (score x
- * length of the match text), so that a title containing another form's
- * title (補助金実績報告書（経費明細） and 補助金実績報告書) goes to the longer
- * one. Returns the best template's index (or -1) with its score, whether the
- * runner-up ranks within FORM_MATCH_GAP of it, and which line and which
- * match text scored. */
+ * identifies it); written to scores as "ID=0.93 ID2=0.41". Of the templates
+ * that reach FORM_MATCH_MIN, those within FORM_MATCH_GAP of the best score
+ * compete, and the one whose matched text is longest wins: a title that
+ * contains another form's title (補助金実績報告書（経費明細） and
+ * 補助金実績報告書, both found whole) goes to the longer one. Two that tie
+ * on length too: ambiguous, no form. Returns the winner's index (or -1) with
+ * its score, whether it is ambiguous, and which line and which match text
+ * scored. */
 static int score_forms(const struct ocr_state *s, const struct tess_line *lines, int n, double *best_score,
 		       int *ambiguous, int *best_line, int *best_match, struct buf *scores)
 {
-	int best = -1;
-	double best_rank = 0, second_rank = 0;
+	int nf = s->forms.n, best = -1, best_len = -1;
+	double top = 0;
 	char (*text)[1024] = xcalloc((size_t)(n > 0 ? n : 1), sizeof *text);
+	double *sc = xcalloc((size_t)(nf > 0 ? nf : 1), sizeof *sc);
+	int *len = xcalloc((size_t)(nf > 0 ? nf : 1), sizeof *len), *ln = xcalloc((size_t)(nf > 0 ? nf : 1), sizeof *ln),
+	    *mt = xcalloc((size_t)(nf > 0 ? nf : 1), sizeof *mt);
 
 	for (int i = 0; i < n; i++)
 		norm_ascii(lines[i].text, text[i], sizeof text[i]);
-	*best_score = 0;
 	*ambiguous = 0;
 	*best_line = *best_match = -1;
 	buf_reset(scores);
-	for (int f = 0; f < s->forms.n; f++) {
+	for (int f = 0; f < nf; f++) {
 		const struct form *form = &s->forms.forms[f];
-		double fscore = 0, frank = 0;
-		int fline = -1, fmatch = -1;
+		ln[f] = mt[f] = -1;
 		for (int k = 0; k < form->nmatch; k++) {
 			char pat[FORM_TEXT_MAX * 2];
 			norm_ascii(form->match[k], pat, sizeof pat);
+			int l = utf8_count(pat);
 			for (int i = 0; i < n; i++) {
-				double sc = fuzzy_find(pat, text[i]);
-				double rank = sc * utf8_count(pat);
-				if (sc > fscore || (sc == fscore && rank > frank)) {
-					fscore = sc;
-					frank = rank;
-					fline = i;
-					fmatch = k;
+				double v = fuzzy_find(pat, text[i]);
+				if (v > sc[f] || (v == sc[f] && l > len[f])) {
+					sc[f] = v;
+					len[f] = l;
+					ln[f] = i;
+					mt[f] = k;
 				}
 			}
 		}
-		buf_printf(scores, "%s%s=%.2f", f ? " " : "", form->id, fscore);
-		if (fscore < FORM_MATCH_MIN)
+		buf_printf(scores, "%s%s=%.2f", f ? " " : "", form->id, sc[f]);
+		if (sc[f] >= FORM_MATCH_MIN && sc[f] > top)
+			top = sc[f];
+	}
+	for (int f = 0; f < nf; f++) {
+		if (sc[f] < FORM_MATCH_MIN || sc[f] < top - FORM_MATCH_GAP)
 			continue;
-		if (frank > best_rank) {
-			second_rank = best_rank;
-			best_rank = frank;
-			*best_score = fscore;
+		if (len[f] > best_len) {
 			best = f;
-			*best_line = fline;
-			*best_match = fmatch;
-		} else if (frank > second_rank) {
-			second_rank = frank;
+			best_len = len[f];
+			*ambiguous = 0;
+		} else if (len[f] == best_len) {
+			*ambiguous = 1;
 		}
 	}
+	*best_score = best >= 0 ? sc[best] : 0;
+	if (best >= 0) {
+		*best_line = ln[best];
+		*best_match = mt[best];
+	}
 	free(text);
-	*ambiguous = best >= 0 && second_rank >= best_rank * (1 - FORM_MATCH_GAP);
+	free(sc);
+	free(len);
+	free(ln);
+	free(mt);
 	return best;
 }
 
@@ -239,7 +287,9 @@ static int score_forms(const struct ocr_state *s, const struct tess_line *lines,
 static struct placement recognise(struct ocr_state *s, PIX *page, int dpi, int pw, int ph, struct buf *band_text,
 				  struct buf *scores)
 {
-	struct placement best = { NULL, 0, 0, 0 };
+	struct placement best;
+
+	memset(&best, 0, sizeof best);
 	double x0 = 1e9, y0 = 1e9, x1 = -1, y1 = -1;
 
 	for (int i = 0; i < s->forms.n; i++) {
@@ -328,8 +378,9 @@ static double min_char_conf(struct tess *t)
 
 static struct crop_px field_px(const struct form_rect *r, const struct placement *pl, int dpi, double inset)
 {
-	struct crop_px c = { px(r->x + pl->dx + inset, dpi), px(r->y + pl->dy + inset, dpi),
-			     px(r->w - 2 * inset, dpi), px(r->h - 2 * inset, dpi) };
+	double x, y, w, h;
+	reg_rect(&pl->t, r->x, r->y, r->w, r->h, -inset, &x, &y, &w, &h);
+	struct crop_px c = { px(x, dpi), px(y, dpi), px(w, dpi), px(h, dpi) };
 	return c;
 }
 
@@ -690,6 +741,34 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	return DP_OK;
 }
 
+/* Registration: the title gives a shift; the form's printed lines, when the
+ * template has a model and the fit is usable (reg_fit_usable), give shift,
+ * scale and a small rotation, and fields follow them. Recorded in
+ * page.N.transform and page.N.registration. */
+static void register_page(struct ocr_state *s, struct job *j, PIX *pix, int pageno, int dpi, struct placement *pl)
+{
+	const struct reg_model *rm = s->models ? s->models[pl->form - s->forms.forms] : NULL;
+	struct reg_transform fit;
+	struct dp_msg m;
+	char key[48], val[128];
+
+	pl->t = reg_shift(pl->dx, pl->dy);
+	snprintf(val, sizeof val, "title");
+	if (rm && reg_fit(rm, pix, image_page_threshold(j, pageno), dpi, &pl->t, &fit, &m) == DP_OK) {
+		if (reg_fit_usable(&fit)) {
+			pl->t = fit;
+			snprintf(val, sizeof val, "lines (residual %.2f mm, %d lines)", fit.residual_mm, fit.matched);
+		} else if (fit.matched) {
+			snprintf(val, sizeof val, "title (lines residual %.2f mm, not usable)", fit.residual_mm);
+		}
+	}
+	snprintf(key, sizeof key, "page.%d.registration", pageno);
+	job_set_attr(j, key, val);
+	reg_format(&pl->t, val, sizeof val);
+	snprintf(key, sizeof key, "page.%d.transform", pageno);
+	job_set_attr(j, key, val);
+}
+
 static enum dp_err read_fields(struct ocr_state *s, struct job *j, PIX *page, int pageno, int dpi,
 			       const struct placement *pl, struct dp_msg *m)
 {
@@ -750,12 +829,13 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 	buf_init(&text, JOB_TEXT_MAX);
 	for (size_t i = 0; i < j->nframes && !e; i++) {
 		struct job_frame *f = &j->frames[i];
-		struct placement pl = { NULL, 0, 0, 0 };
+		struct placement pl;
 		PIX *pix;
 		int dpi;
 
 		if (strcmp(f->name, "page"))
 			continue;
+		memset(&pl, 0, sizeof pl);
 		pageno++;
 		pix = image_from_frame(f);
 		if (!pix) {
@@ -777,6 +857,8 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 			buf_release(&band);
 			buf_release(&scores);
 		}
+		if (pl.form)
+			register_page(s, j, pix, pageno, dpi, &pl);
 		if (pl.form) {
 			char key[48], val[64];
 			if (!j->form_type[0]) {
@@ -786,7 +868,7 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 			snprintf(key, sizeof key, "page.%d.form", pageno);
 			job_set_attr(j, key, pl.form->id);
 			snprintf(key, sizeof key, "page.%d.shift_mm", pageno);
-			snprintf(val, sizeof val, "%.1f %.1f", pl.dx, pl.dy);
+			snprintf(val, sizeof val, "%.1f %.1f", pl.t.dx_mm, pl.t.dy_mm);
 			job_set_attr(j, key, val);
 			snprintf(key, sizeof key, "page.%d.dpi", pageno);
 			snprintf(val, sizeof val, "%d", dpi);

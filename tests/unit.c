@@ -704,7 +704,7 @@ static void test_review_scan(const struct conf *c, const char *dir)
 	snprintf(scan, sizeof scan, "%s/gyoseishoshi_cert_1.png", dir);
 	CHECK(review_copy("fixtures/forms/clean/gyoseishoshi_cert_1.png", scan, sha) == 0);
 	/* attrs as `docpipe inspect` shows them: page.1.shift_mm "0.1 -0.6", page.1.dpi 300 */
-	struct review_page p = { scan, sha, 1, f, 0.1, -0.6, 300 };
+	struct review_page p = { scan, sha, 1, f, 0.1, -0.6, 1, 1, 0, 300 };
 
 	/* a field crop: the box plus the margin at 300 dpi, with the printed fee in it */
 	review_cache_clear();
