@@ -17,21 +17,25 @@
  * init_era_chars: a new era needs no code change). */
 static char date_allowed[512], date_latin[64], year_allowed[512], year_latin[64];
 
-/* name, read, model, allowed, latin, min_conf, normalise, multi */
+/* brackets, quotes and ASCII symbols: never part of a name, an address or
+ * a description on a form (after NFKC, full-width forms are these) */
+#define TEXT_NEVER "「」『』【】〔〕〈〉《》[]{}|\\^`\"<>~"
+
+/* name, read, model, allowed, latin, min_conf, normalise, multi, never */
 static const struct field_type types[] = {
-	{ "text", FIELD_READ_TEXT, FIELD_MODEL_JPN, "", "", 80, norm_text, 0 },
-	{ "kana", FIELD_READ_TEXT, FIELD_MODEL_JPN, KATAKANA, NULL, 80, norm_text, 0 },
-	{ "digits", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789", NULL, 80, norm_digits, 0 },
-	{ "yen", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789,¥円", "0123456789,Y", 80, norm_yen, 0 },
-	{ "date", FIELD_READ_TEXT, FIELD_MODEL_JPN, date_allowed, date_latin, 80, norm_date, 0 },
-	{ "era_year", FIELD_READ_TEXT, FIELD_MODEL_JPN, year_allowed, year_latin, 80, norm_era_year, 0 },
-	{ "postal", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789-〒", "0123456789-", 80, norm_postal, 0 },
-	{ "phone", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789-", NULL, 80, norm_phone, 0 },
+	{ "text", FIELD_READ_TEXT, FIELD_MODEL_JPN, "", "", 90, norm_text, 0, TEXT_NEVER },
+	{ "kana", FIELD_READ_TEXT, FIELD_MODEL_JPN, KATAKANA, NULL, 90, norm_text, 0, TEXT_NEVER },
+	{ "digits", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789", NULL, 80, norm_digits, 0, NULL },
+	{ "yen", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789,¥円", "0123456789,Y", 80, norm_yen, 0, NULL },
+	{ "date", FIELD_READ_TEXT, FIELD_MODEL_JPN, date_allowed, date_latin, 80, norm_date, 0, NULL },
+	{ "era_year", FIELD_READ_TEXT, FIELD_MODEL_JPN, year_allowed, year_latin, 80, norm_era_year, 0, NULL },
+	{ "postal", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789-〒", "0123456789-", 80, norm_postal, 0, NULL },
+	{ "phone", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789-", NULL, 80, norm_phone, 0, NULL },
 	{ "email", FIELD_READ_TEXT, FIELD_MODEL_ENG, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+",
-	  NULL, 80, norm_email, 0 },
-	{ "checkbox", FIELD_READ_TICK, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0 },
-	{ "choice", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0 },
-	{ "choices", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 1 },
+	  NULL, 80, norm_email, 0, NULL },
+	{ "checkbox", FIELD_READ_TICK, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0, NULL },
+	{ "choice", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0, NULL },
+	{ "choices", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 1, NULL },
 };
 #define NTYPES (sizeof types / sizeof types[0])
 
@@ -81,6 +85,26 @@ int field_type_normalise(const struct field_type *t, const char *raw, char *out,
 		return 0;
 	}
 	return t->normalise(raw, out, n);
+}
+
+int field_type_never(const struct field_type *t, const char *v)
+{
+	if (!t->never)
+		return 0;
+	/* UTF-8 synchronises: a whole character of v found in never is one of
+	 * never's characters */
+	for (const unsigned char *p = (const unsigned char *)v; *p;) {
+		size_t l = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+		char ch[5] = "";
+		size_t k;
+		for (k = 0; k < l && p[k]; k++)
+			ch[k] = (char)p[k];
+		ch[k] = '\0';
+		if (strstr(t->never, ch))
+			return 1;
+		p += k;
+	}
+	return 0;
 }
 
 int field_type_valid(const struct field_type *t, const char *v)

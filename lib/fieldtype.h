@@ -45,6 +45,10 @@ struct field_type {
 	 * "tick all that apply"); 0 = one at most (choice: two ticks are
 	 * needs_review and choice_multiple) */
 	int multi;
+	/* characters never written in a value of this type: a reading that
+	 * holds one is an OCR confusion (丁 read as 」, ENGINES.md) and goes to
+	 * review whatever its confidence; NULL none */
+	const char *never;
 };
 
 /* The row for a template's type name, NULL if there is none. */
@@ -53,6 +57,8 @@ const struct field_type *field_type_find(const char *name);
 void field_type_names(char *out, size_t n);
 /* Normalise raw into out (size n) by t's normaliser; 0 when it is valid. */
 int field_type_normalise(const struct field_type *t, const char *raw, char *out, size_t n);
+/* Does v hold a character of t->never (an OCR confusion)? */
+int field_type_never(const struct field_type *t, const char *v);
 /* Is v (a stored or corrected value) a valid value of t? "" is valid. */
 int field_type_valid(const struct field_type *t, const char *v);
 

@@ -41,6 +41,8 @@
 #define FORM_MATCH_GAP 0.05   /* templates this close to the best score compete; the longest match wins */
 #define TITLE_SEARCH_MM 22.0  /* how far around title_box the title is looked for */
 #define CHECK_INK 0.10        /* ink share above which a box counts as ticked */
+#define LOW_DPI 250           /* field crops of scans under this are enlarged ... */
+#define READ_DPI 300          /* ... to this before they are read */
 /* Tesseract page segmentation modes. A field crop is already one tight line
  * (crop.c), so it is read as a raw line: Tesseract's own line finding and
  * its fixed-pitch tests cost time and, on noisy and shifted scans, cut
@@ -627,6 +629,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 				     : crop_field_line(cf, READ_MARGINS[v]);
 		char *text = NULL;
 		enum dp_err e;
+		int rdpi = dpi;
 
 		if (!img) {
 			for (int w = 0; w < v; w++)
@@ -634,12 +637,22 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			crop_field_free(&cf);
 			return dp_fail(m, DP_ERR_ENGINE, "field '%s': cannot cut its image", fd->name);
 		}
+		/* Tesseract reads best at about 300 dpi: a crop of a 200-dpi
+		 * scan is enlarged (grey, interpolated) before it is read */
+		if (dpi < LOW_DPI) {
+			PIX *up = pixScale(img, (float)READ_DPI / (float)dpi, (float)READ_DPI / (float)dpi);
+			if (up) {
+				pixDestroy(&img);
+				img = up;
+				rdpi = READ_DPI;
+			}
+		}
 		if (getenv("DOCPIPE_DEBUG_CROPS")) {
 			char p[1024];
 			snprintf(p, sizeof p, "%s/%s.%d.png", getenv("DOCPIPE_DEBUG_CROPS"), fd->name, v);
 			pixWrite(p, img, IFF_PNG);
 		}
-		e = tess_read_pix(eng, img, dpi, PSM_RAW_LINE, wl, &text, &cand[v].conf, m);
+		e = tess_read_pix(eng, img, rdpi, PSM_RAW_LINE, wl, &text, &cand[v].conf, m);
 		/* a lone narrow character ("1") can defeat a raw line: try line, word,
 		 * then character mode */
 		static const int fallback[] = { PSM_LINE, 8, 10 };
@@ -647,7 +660,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			int psm = fallback[k];
 			free(text);
 			text = NULL;
-			e = tess_read_pix(eng, img, dpi, psm, wl, &text, &cand[v].conf, m);
+			e = tess_read_pix(eng, img, rdpi, psm, wl, &text, &cand[v].conf, m);
 		}
 		if (e) {
 			pixDestroy(&img);
@@ -668,7 +681,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			const char *wl2 = ft->latin;
 			/* eng is the model for Latin writing: take its reading unless it
 			 * read nothing or produced an invalid value where jpn's was valid */
-			if (tess_read_pix(s->eng, img, dpi, PSM_LINE, wl2, &t2, &c2, m) == DP_OK && *t2) {
+			if (tess_read_pix(s->eng, img, rdpi, PSM_LINE, wl2, &t2, &c2, m) == DP_OK && *t2) {
 				char v1[256], v2[256], d1[256], d2[256];
 				int jpn_ok = field_type_normalise(ft, cand[v].raw, v1, sizeof v1) == 0;
 				int eng_ok = field_type_normalise(ft, t2, v2, sizeof v2) == 0;
@@ -684,12 +697,12 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			}
 			free(t2);
 		} else if (eng == s->jpn && ft->latin) {
-			cand[v].evid = reread_digits(s, img, dpi, cand[v].raw, sizeof cand[v].raw);
+			cand[v].evid = reread_digits(s, img, rdpi, cand[v].raw, sizeof cand[v].raw);
 		}
 		bad[v] = field_type_normalise(ft, cand[v].raw, cand[v].value, sizeof cand[v].value) != 0;
 		/* a field eng read is checked by jpn (digits and phone numbers) */
 		if (eng == s->eng && !bad[v] && !strpbrk(ft->allowed, "@"))
-			cand[v].evid = cross_check_eng(s, ft, img, dpi, cand[v].value);
+			cand[v].evid = cross_check_eng(s, ft, img, rdpi, cand[v].value);
 		imgs[v] = img;
 	}
 	crop_field_free(&cf);
@@ -737,6 +750,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	 * on the same wrong one. */
 	rd->review = bad[best] || best_votes < nreads || rd->evid == EVID_DISAGREE ||
 		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && best_conf < fd->min_conf) ||
+		     field_type_never(ft, rd->value) ||
 		     (fd->cells && utf8_count(rd->raw) != filled);
 	return DP_OK;
 }
