@@ -24,8 +24,10 @@
  * compares them with the form's written fields and fills empty ones.
  * A payload that is not a well-formed identity: issue qr_malformed (warning),
  * no identity. A docpipe receipt code (lib/receipt.h) scanned back in: attrs
- * qr.receipt_doc and qr.receipt_procedure, the record it points to. No QR code
- * at all: nothing. */
+ * qr.receipt_doc and qr.receipt_procedure, the record it points to. A
+ * code's finder patterns seen but nothing decoded on any pass: attr qr.seen
+ * (the page), so that a form with qr = required reports qr_unreadable rather
+ * than qr_missing. No QR code at all: nothing. */
 #include "stage.h"
 
 #include <stdio.h>
@@ -47,6 +49,7 @@ struct qr_state {
 
 struct qr_found {
 	int identity_page, malformed_page, receipt_page;
+	int seen_page;             /* first page where a code's finder patterns were seen */
 	const char *pass;
 	struct identity id;
 	char *raw;                 /* the identity payload */
@@ -230,6 +233,8 @@ static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame
 		    !qrfind_maybe(fr->data, fr->width, fr->height, thr - half))
 			goto out;
 	}
+	if (!f->seen_page)
+		f->seen_page = pageno;
 	r = scan_grey(s, fr->data, fr->width, fr->height, take_payload, &t);
 	if (r != 0)
 		goto out;
@@ -330,6 +335,13 @@ static enum dp_err qr_process(void *state, struct job *j, struct dp_msg *m)
 	if (f.receipt_page) {
 		job_set_attr(j, "qr.receipt_doc", f.receipt_doc);
 		job_set_attr(j, "qr.receipt_procedure", f.receipt_proc);
+	}
+	if (f.seen_page && !f.identity_page && !f.malformed_page && !f.receipt_page) {
+		/* something shaped like a code, that no pass could decode: a form
+		 * with qr = required reports it as unreadable, not missing */
+		char seen[16];
+		snprintf(seen, sizeof seen, "%d", f.seen_page);
+		job_set_attr(j, "qr.seen", seen);
 	}
 out:
 	free(f.raw);
