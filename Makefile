@@ -128,4 +128,12 @@ fuzz:
 	$(MAKE) -f fuzz/fuzz.mk all
 	fuzz/run $(FUZZ_SECONDS)
 
+# make mutants: applies each fault of tests/mutants.txt to a temporary copy,
+# one at a time, and runs only the tests that must catch it (scripts/mutants);
+# prints 'N mutants, K killed' and fails if one survives. MUTANTS=3,7 runs a
+# subset. Not part of `make check` (too slow). See docs/TESTING.md.
+.PHONY: mutants
+mutants: deps
+	scripts/mutants
+
 -include $(DEP)

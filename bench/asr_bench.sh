@@ -25,7 +25,7 @@
 # Writes bench/asr/PERFORMANCE-section.md (raw figures in bench/asr/last-run/).
 # Timing is not a test: the machine is shared, so compare the columns of one
 # run; the load average before and after is printed with the figures.
-set -eu
+set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 eval "$(scripts/dev-db env)"
@@ -40,6 +40,13 @@ cleanup() {
 	for d in "${dbs[@]}"; do psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $d" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+# a failed docpipe run stops the bench: no word error rate of an empty
+# transcript, no wall time of a crash (issue 18)
+run_failed() { # run_failed WHAT RC LOG
+	echo "asr_bench: $1 failed (exit $2); the last lines of $3:" >&2
+	tail -20 "$3" >&2
+	exit 1
+}
 rm -rf "$raw"; mkdir -p "$raw/hyp"
 command -v pocketsphinx_continuous >/dev/null || { echo "asr_bench: install pocketsphinx (pocketsphinx_continuous)" >&2; exit 1; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -107,7 +114,12 @@ fresh() { # fresh DB: create an empty database, select it
 }
 for v in shipped2 novocab2 psdefault2 weight10 weight50 chunks830; do
 	fresh "docpipe_bench_asr_$v"
-	"$bin" run -c "$out/$v.conf" $(cut -f2 "$raw/clips.tsv") >"$out/$v.out" 2>"$out/$v.log" || true
+	rc=0
+	"$bin" run -c "$out/$v.conf" $(cut -f2 "$raw/clips.tsv") >"$out/$v.out" 2>"$out/$v.log" || rc=$?
+	[ "$rc" -eq 0 ] || run_failed "docpipe run ($v)" "$rc" "$out/$v.log"
+	n=$(psql -X -qAt -c "select count(*) from documents where status in ('transcribed', 'needs_review')")
+	[ "$n" -eq "$(wc -l < "$raw/clips.tsv")" ] ||
+		run_failed "docpipe run ($v): $n of $(wc -l < "$raw/clips.tsv") clips transcribed" 0 "$out/$v.log"
 	: > "$raw/$v.tsv"
 	while IFS=$'\t' read -r b f dur; do
 		psql -X -qAt -c "select coalesce(full_text, '') from documents where source_name = '$f'" > "$raw/hyp/$b.$v"
@@ -125,9 +137,12 @@ for r in $(seq "$reps"); do
 	printf 'stock\t%s\t%s\t-\n' "$r" "$t" >> "$raw/wall.tsv"
 	for v in shipped1 shipped2 chunks830_1 chunks830; do
 		fresh "docpipe_bench_asr_wall"
-		/usr/bin/time -f '%e' -o "$out/wall.time" "$bin" run -c "$out/$v.conf" $A/long_meeting.flac >/dev/null 2>"$out/wall.log" || true
+		rc=0
+		/usr/bin/time -f '%e' -o "$out/wall.time" "$bin" run -c "$out/$v.conf" $A/long_meeting.flac >/dev/null 2>"$out/wall.log" || rc=$?
+		[ "$rc" -eq 0 ] || run_failed "docpipe run ($v, long meeting, repeat $r)" "$rc" "$out/wall.log"
 		t=$(tail -1 "$out/wall.time")
-		doc=$(grep -o 'duration_ms=[0-9.]*' "$out/wall.log" | tail -1 | cut -d= -f2)
+		doc=$(grep -o 'duration_ms=[0-9.]*' "$out/wall.log" | tail -1 | cut -d= -f2) && [ -n "$doc" ] ||
+			run_failed "docpipe run ($v): no duration_ms logged" 0 "$out/wall.log"
 		printf '%s\t%s\t%s\t%s\n' "$v" "$r" "$t" "$doc" >> "$raw/wall.tsv"
 	done
 done

@@ -30,7 +30,13 @@ row() { # row N
 	mkdir -p "$work/in$n"
 	ls "$work/all" | head -n "$n" | while read -r f; do ln "$work/all/$f" "$work/in$n/$f"; done
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null 2>&1
-	PGDATABASE=$db build/docpipe run -c "$work/p.conf" "$work/in$n" > "$work/out$n.txt" 2>"$work/err$n.txt" || true
+	local rc=0
+	PGDATABASE=$db build/docpipe run -c "$work/p.conf" "$work/in$n" > "$work/out$n.txt" 2>"$work/err$n.txt" || rc=$?
+	if [ "$rc" -ne 0 ]; then # no row for a failed run
+		echo "backpressure_bench: docpipe run ($n inputs) failed (exit $rc); the last lines of its log:" >&2
+		tail -20 "$work/err$n.txt" >&2
+		exit 1
+	fi
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
 	local rss secs docs
 	rss=$(sed -nE 's/.*peak rss ([0-9]+) MB.*/\1/p' "$work/out$n.txt")

@@ -34,8 +34,14 @@ run_docpipe() { # run_docpipe TAG OCR_WORKERS ROUTE -> summary in $work/run.TAG.
 		"$route" "$w" "$w" "$w" "$top" > "$work/$tag.conf"
 	local t0 t1
 	t0=$(date +%s.%N)
-	PGDATABASE=$db build/docpipe run -c "$work/$tag.conf" "$work/pages" > "$work/run.$tag.txt" 2>"$work/run.$tag.log" || true
+	local rc=0
+	PGDATABASE=$db build/docpipe run -c "$work/$tag.conf" "$work/pages" > "$work/run.$tag.txt" 2>"$work/run.$tag.log" || rc=$?
 	t1=$(date +%s.%N)
+	if [ "$rc" -ne 0 ]; then # no wall time of a failed run
+		echo "pipeline_bench: docpipe run ($tag) failed (exit $rc); the last lines of its log:" >&2
+		tail -20 "$work/run.$tag.log" >&2
+		exit 1
+	fi
 	calc "$t1 - $t0" > "$work/wall.$tag"
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
 }

@@ -52,7 +52,12 @@ median() {
 	local t=()
 	for _ in $(seq "$runs"); do
 		# shellcheck disable=SC2086
-		t+=( "$( { time "$bin" report $1 >/dev/null 2>&1; } 2>&1 )" )
+		# a failed report has no time: stop the bench (the exit leaves this
+		# $(median) and fails its assignment, which set -e turns into an exit)
+		local s
+		s=$( { time "$bin" report $1 >/dev/null 2>"$out/report.err"; } 2>&1 ) || {
+			echo "report_bench: docpipe report $1 failed:" >&2; cat "$out/report.err" >&2; exit 1; }
+		t+=( "$s" )
 	done
 	printf '%s\n' "${t[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
 }

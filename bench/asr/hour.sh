@@ -23,7 +23,13 @@ fixtures/audio/gen.sh long-hours "$hours" "$tmp/meeting.flac"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" 2>/dev/null
 psql -X -q -d postgres -c "CREATE DATABASE $db"
 export PGDATABASE=$db
-/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" run -c "$tmp/c.conf" "$tmp/meeting.flac" >/dev/null 2>"$tmp/log" || true
+rc=0
+/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin" run -c "$tmp/c.conf" "$tmp/meeting.flac" >/dev/null 2>"$tmp/log" || rc=$?
+if [ "$rc" -ne 0 ]; then # no wall time nor memory of a failed run
+	echo "hour.sh: docpipe run failed (exit $rc); the last lines of its log:" >&2
+	tail -20 "$tmp/log" >&2
+	exit 1
+fi
 read -r wall rss < "$tmp/time"
 printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$hours" "$(( $(stat -c %s "$tmp/meeting.flac") / 1048576 ))" "$wall" "$(( rss / 1024 ))" \
 	"$(psql -X -qAt -c 'select count(*) from transcript_segments')" \

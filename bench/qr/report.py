@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 
 jsonl, fix_truth, bench_truth, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -17,8 +18,10 @@ for e in json.load(open(bench_truth, encoding="utf-8")):
     truth[os.path.join(os.path.dirname(bench_truth), e["file"])] = dict(e, set="random")
 
 qr_rows, none_rows = [], []
+seen = set()
 for line in open(jsonl, encoding="utf-8"):
     d = json.loads(line)
+    seen.add(d["file"])
     cpu = sum(t["cpu_ms"] for t in d["timings"] if t["stage"] == "qr")
     e = truth.get(d["file"])
     if e is None:          # fixtures/forms pages: no QR code
@@ -30,6 +33,14 @@ for line in open(jsonl, encoding="utf-8"):
     got = d["attrs"].get("identity.raw")
     ok = got == e["payload"] if e.get("payload_utf8") and e.get("identity") else d["attrs"].get("qr.pass") == "malformed"
     qr_rows.append(dict(e, ok=ok, cpu=cpu, qpass=d["attrs"].get("qr.pass", "none")))
+
+# every page with a known payload must have been inspected: a rate over the
+# pages that happened to run would not be the rate of the set
+missing = sorted(f for f in truth if f not in seen)
+if missing:
+    sys.exit("qr/report.py: %d pages of the truth files are not in %s (first: %s)" % (len(missing), jsonl, missing[0]))
+if not qr_rows:
+    sys.exit("qr/report.py: no page with a QR code in %s" % jsonl)
 
 
 def rate(rows):
@@ -44,6 +55,10 @@ def ms(vals):
     return ("%.0f" % statistics.median(vals), "%.0f" % statistics.mean(vals), "%.0f" % vals[int(0.9 * (len(vals) - 1))])
 
 
+def fmt_deg(d):
+    return ("%.1f" % d).rstrip("0").rstrip(".")
+
+
 def dpi_of(f):
     for d in (200, 400):
         if "dpi%d" % d in f:
@@ -51,12 +66,21 @@ def dpi_of(f):
     return 300
 
 
+def zbar_version():
+    """The installed zbar (not a version written into the script)."""
+    for pkg in ("libzbar0t64", "libzbar0"):
+        r = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", pkg], capture_output=True, text=True)
+        if r.returncode == 0 and r.stdout.strip():
+            return r.stdout.strip()
+    return "(version unknown)"
+
+
 out = []
 w = out.append
 w("## Entrance QR code (qr stage)")
 w("")
 w("Measured with `bench/qr_bench.sh %d` on %s (%d cores), zbar %s, QR only, one scanner per worker." %
-  (n, platform.processor() or platform.machine(), os.cpu_count() or 0, "0.23.92"))
+  (n, platform.processor() or platform.machine(), os.cpu_count() or 0, zbar_version()))
 w("Pages: the %d committed fixture scans with a QR code (fixtures/qr/scans, two of them malformed payloads)"
   " and %d random variants made by `fixtures/qr/gen_qr.py --bench` (deterministic), decoded by"
   " `build/docpipe inspect`; a page counts as decoded when the identity stored equals the payload printed"
@@ -105,11 +129,19 @@ if fails:
         w("- `%s`: %d dpi, sticker %s deg, page %s deg, %s, modules %.2f mm" %
           (os.path.basename(r["file"]), r["dpi"], r["sticker_deg"], r["page_deg"], r["degrade"], r["module_mm"]))
     w("")
-    if all(r["page_deg"] for r in fails):
-        w("Every code not decoded is on a page turned by 2 to 3 degrees, with modules of 0.3 mm or so"
-          " (2.4 px at 200 dpi), the smallest"
-          " modules at the lowest resolution; why deskewing loses them was not measured further.")
-        w("")
+    # what the pages not decoded have in common, from this run's figures
+    # (no fixed conclusion: issue 18)
+    deg = sorted(abs(float(r["page_deg"])) for r in fails)
+    mod = sorted(float(r["module_mm"]) for r in fails)
+    px = sorted(float(r["module_mm"]) / 25.4 * r["dpi"] for r in fails)
+    allpx = sorted(float(r["module_mm"]) / 25.4 * r["dpi"] for r in qr_rows)
+    turned = sum(1 for d in deg if d > 0)
+    where = ("%d on a turned page (%s to %s degrees)" % (turned, fmt_deg(min(d for d in deg if d > 0)), fmt_deg(deg[-1]))
+             if turned else "none on a turned page")
+    w("Of the %d codes not decoded, %s; their modules measure %.2f to %.2f mm,"
+      " %.1f to %.1f px at the page's resolution (all pages: %.1f to %.1f px)." %
+      (len(fails), where, mod[0], mod[-1], px[0], px[-1], allpx[0], allpx[-1]))
+    w("")
 w("Reproduce: `bench/qr_bench.sh %d` (needs python3-pil and python3-qrcode for the generator;"
   " about 1 s of wall time per page, most of it OCR, which this figure does not count)." % n)
 print("\n".join(out))
