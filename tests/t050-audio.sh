@@ -5,10 +5,17 @@
 # hours-long recording refused by the limits without hanging, and the minutes
 # command in its four formats.
 . "$TOP/tests/lib.sh"
-fresh_db docpipe_t050
+plan 69
 cd "$TOP"
 T="$TMPBASE/t050"
-mkdir -p "$T"
+mkdir -p "$T" || exit 1
+: >"$T/failed_commands"
+# Every query's and helper's exit status: a failure is recorded here and fails
+# the check "every query and helper succeeded" at the end (inside $(...) a
+# failed query would otherwise only show as an empty value).
+q() { psql -X -qAt -v ON_ERROR_STOP=1 -c "$1" || { echo "q: $1" >>"$T/failed_commands"; return 1; }; }
+wer() { python3 tests/wer.py "$@" || echo "wer.py $*" >>"$T/failed_commands"; }
+run_ok "fresh database" fresh_db docpipe_t050
 A=fixtures/audio
 
 # The [asr] settings of the shipped pipeline.conf, with absolute paths (a
@@ -36,14 +43,14 @@ text_of() { q "select coalesce(full_text, '') from documents where source_name =
 
 # ------------------------------------------------------------ word error rate
 # Pooled WER over the nine clean or mildly degraded Festival clips (acc01-07,
-# acc10, acc11: 460 words). Measured (bench/asr_bench.sh, docs/PERFORMANCE.md):
-# docpipe 0.107 with the shipped council vocabulary (0.128 without it); the
-# stock `pocketsphinx_continuous -infile` on the same clips converted with
-# sox: 0.157. The bound is the stock figure: docpipe runs the same engine, so
-# it must never be worse than running PocketSphinx by hand. The margin above
-# the measured value (23 errors of 460) absorbs another PocketSphinx build or
-# a reworded corpus; a real regression (a broken resampler, chunks cut in
-# words, times off) costs far more.
+# acc10, acc11: 460 words). Measured with this build (t050, issue 18):
+# 0.107 = 49 errors of 460, the same as bench/asr_bench.sh and
+# docs/PERFORMANCE.md record (0.128 = 59 errors without the council
+# vocabulary; the stock `pocketsphinx_continuous` 0.157). Decoding is
+# deterministic (same audio, same chunks, same figure run after run), so the
+# bound is the measured figure plus 8 errors of 460 (+0.017): room for another
+# PocketSphinx build to move a few words, and losing the vocabulary (59
+# errors), a broken resampler or chunks cut inside words all fail it.
 pairs=()
 for f in $A/acc0[1-7]_* $A/acc1[01]_*; do
 	case "$f" in *.txt) continue ;; esac
@@ -52,21 +59,22 @@ for f in $A/acc0[1-7]_* $A/acc1[01]_*; do
 	pairs+=("$A/$b.txt" "$T/$b.hyp")
 done
 eq "nine accuracy clips" 18 "${#pairs[@]}"
-werout=$(python3 tests/wer.py "${pairs[@]}")
+werout=$(wer "${pairs[@]}")
 pooled=$(printf '%s\n' "$werout" | awk -F'\t' '$1 == "pooled" {print $4}')
 echo "# WER per clip:"; printf '%s\n' "$werout" | sed 's/^/#   /'
-check "pooled WER of the nine accuracy clips $pooled <= 0.157" wer_max 0.157 "${pairs[@]}"
+check "pooled WER of the nine accuracy clips $pooled <= 0.125" wer_max 0.125 "${pairs[@]}"
 
 # Telephone band (acc08, 8 kHz) and pink noise (acc09) are bounded apart, as
-# the model is not made for them: measured 0.46 and 0.31 with docpipe (0.35 and
-# 0.42 without the vocabulary), 0.54 and 0.54 with the stock decoder
-# (ENGINES.md: 0.6-0.75 for such audio). Bound: the stock figure plus 0.1, as
-# one clip of about 50 words moves by 0.02 per word.
-for x in "acc08_kal_8k_mono_s16.wav 0.64" "acc09_slt_16k_mono_s16_noise.wav 0.64"; do
+# the model is not made for them. Measured with this build (issue 18): acc08
+# 0.375 = 18 errors of 48 words, acc09 0.305 = 18 of 59 (the stock decoder:
+# 0.54 and 0.54). Bound: the measured figure plus 2 words of the clip (one
+# word is 0.021 of acc08, 0.017 of acc09): 20/48 = 0.417 -> 0.42, 20/59 = 0.339
+# -> 0.34. The former bound 0.64 let 13 and 20 more words go wrong.
+for x in "acc08_kal_8k_mono_s16.wav 0.42" "acc09_slt_16k_mono_s16_noise.wav 0.34"; do
 	set -- $x
 	b=${1%.*}
 	text_of "$1" "$T/$b.hyp"
-	w=$(python3 tests/wer.py "$A/$b.txt" "$T/$b.hyp" | awk -F'\t' '$1 == "pooled" {print $4}')
+	w=$(wer "$A/$b.txt" "$T/$b.hyp" | awk -F'\t' '$1 == "pooled" {print $4}')
 	check "WER of $b $w <= $2" wer_max "$2" "$A/$b.txt" "$T/$b.hyp"
 done
 # espeak-ng clips: robustness only (WER about 0.8 with any setting)
@@ -105,7 +113,7 @@ check "long meeting ran as $chunks asr chunk jobs (>= 11: at most 20 s each)" te
 eq "chunks recorded" "$chunks" "$(q "select value from document_attrs where document_id = $long and key = 'chunks.expected'")"
 eq "both asr workers took chunks" 2 "$(q "select count(distinct worker) from stage_runs where document_id = $long and stage = 'asr'")"
 q "select start_ms, end_ms from transcript_segments where document_id = $long order by seq" > "$T/long.segs"
-cover=$(python3 - "$A/long_meeting.turns.tsv" "$T/long.segs" <<'PY'
+cover=$(python3 - "$A/long_meeting.turns.tsv" "$T/long.segs" <<'PY' || echo "coverage script" >>"$T/failed_commands"
 import sys
 turns = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
 segs = [tuple(int(v) for v in l.split("|")) for l in open(sys.argv[2]) if l.strip()]
@@ -120,15 +128,18 @@ print(covered, len(turns), in_recess, int(abs(first - 1000) <= 700), int(abs(las
 PY
 )
 set -- $cover
+eq "coverage script gave five figures" 5 "$#"
 check "segments cover $1 of $2 sentences of the long meeting (>= 40)" test "$1" -ge 40
 eq "nothing transcribed inside the 8 s recess" 0 "$3"
 eq "first words at about 1.0 s" 1 "$4"
 eq "last words end at about 199.6 s" 1 "$5"
 text_of long_meeting.flac "$T/long.hyp"
-lw=$(python3 tests/wer.py $A/long_meeting.txt "$T/long.hyp" | awk -F'\t' '$1 == "pooled" {print $4}')
-# measured 0.116-0.120 (0.145 without the vocabulary; the stock decoder on the
-# whole file: 0.150): bound by the stock figure, as above
-check "long meeting WER $lw <= 0.150" wer_max 0.150 $A/long_meeting.txt "$T/long.hyp"
+lw=$(wer $A/long_meeting.txt "$T/long.hyp" | awk -F'\t' '$1 == "pooled" {print $4}')
+# measured 0.116-0.120 (0.120 = 53 errors of 440 words with this build, issue
+# 18; 0.145 without the vocabulary; the stock decoder 0.150); the chunks the
+# two workers take move it by about two words. Bound: the top of the measured
+# range plus 6 words of 440 (+0.014): 0.134, under the no-vocabulary figure.
+check "long meeting WER $lw <= 0.134" wer_max 0.134 $A/long_meeting.txt "$T/long.hyp"
 
 # ----------------------------------------------------------------- bad audio
 st() { q "select status || '|' || coalesce(error, '') from documents where source_name = '$A/bad/$1'"; }
@@ -142,7 +153,7 @@ eq "silence: empty transcript" "0|" "$(q "select (select count(*) from transcrip
 eq "silence: a 'silence' notice" "notice" "$(q "select severity from validation_issues where document_id = $sil and code = 'silence'")"
 eq "truncated file loaded for review" "needs_review|" "$(st truncated.wav)"
 eq "truncated file: a warning" "warning" "$(q "select severity from validation_issues where document_id = $(doc bad/truncated.wav) and code = 'audio_truncated'")"
-grep -q "file=$A/bad/unsupported_codec.wav" "$T/run.log" && ok "rejection logged with the file name" || fail "rejection logged with the file name"
+check "rejection logged with the file name" grep -q "file=$A/bad/unsupported_codec.wav" "$T/run.log"
 
 # ------------------------------------------------------------------ minutes
 m=$("$DOCPIPE" minutes -c "$T/audio.conf" long_meeting.flac)
@@ -153,21 +164,26 @@ contains "minutes (text): header names the file" "$m" "# $A/long_meeting.flac (d
 eq "minutes (text): lines are [HH:MM:SS] text" "$nseg" "$(printf '%s\n' "$m" | grep -cE '^\[[0-9]{2}:[0-5][0-9]:[0-5][0-9]\] [a-z]')"
 contains "minutes (text): the recess ends at 1:25" "$m" "[00:01:25] "
 srt=$("$DOCPIPE" minutes -c "$T/audio.conf" "$long" --format srt)
+eq "minutes (srt): exit 0" 0 $?
 eq "minutes (srt): one cue per segment" "$nseg" "$(printf '%s\n' "$srt" | grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3} --> [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}$')"
 eq "minutes (srt): cues numbered from 1" "1" "$(printf '%s\n' "$srt" | head -1)"
 vtt=$("$DOCPIPE" minutes -c "$T/audio.conf" "$long" --format vtt)
+eq "minutes (vtt): exit 0" 0 $?
 eq "minutes (vtt): WEBVTT header" "WEBVTT" "$(printf '%s\n' "$vtt" | head -1)"
 eq "minutes (vtt): one cue per segment" "$nseg" "$(printf '%s\n' "$vtt" | grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} --> [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}$')"
 sha=$(q "select sha256 from documents where id = $long")
-js=$("$DOCPIPE" minutes -c "$T/audio.conf" "${sha:0:12}" --format json | python3 -c '
+js=$(set -o pipefail; "$DOCPIPE" minutes -c "$T/audio.conf" "${sha:0:12}" --format json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 s = d["segments"]
 ok = all(a["end_ms"] <= b["start_ms"] for a, b in zip(s, s[1:])) and [x["seq"] for x in s] == list(range(len(s)))
 print(d["document_id"], d["status"], len(s), ok, round(d["seconds"]))')
+eq "minutes (json): minutes and the reader exit 0" 0 $?
 eq "minutes (json, by SHA-256 prefix): id, status, segments in order, length" "$long transcribed $nseg True 201" "$js"
+sm=$("$DOCPIPE" minutes -c "$T/audio.conf" silence.wav)
+eq "minutes of silence: exit 0" 0 $?
 eq "minutes of silence: the notice, no lines" "# notice: no speech was found: the recording is silent" \
-	"$("$DOCPIPE" minutes -c "$T/audio.conf" silence.wav | tail -n +2)"
+	"$(printf '%s\n' "$sm" | tail -n +2)"
 "$DOCPIPE" minutes -c "$T/audio.conf" zero_length.wav >/dev/null 2>"$T/min.err"
 eq "minutes of a rejected recording: exit 2" 2 $?
 contains "minutes of a rejected recording: says why" "$(cat "$T/min.err")" "was rejected: 'zero_length.wav' is empty"
@@ -177,17 +193,18 @@ eq "minutes of an unknown document: exit 1" 1 $?
 eq "minutes with an unknown format: exit 1" 1 $?
 
 # ------------------------------------------------------------ inspect (JSON)
-ins=$(timeout 120 "$DOCPIPE" inspect -c "$T/audio.conf" $A/acc04_slt_44k_stereo_s16.flac 2>/dev/null | python3 -c '
+ins=$(set -o pipefail; timeout 120 "$DOCPIPE" inspect -c "$T/audio.conf" $A/acc04_slt_44k_stereo_s16.flac 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print(d["status"], d["attrs"]["audio.rate"], d["attrs"]["audio.channels"], len(d["segments"]) > 0, "subsidy" in d["full_text"])')
+eq "inspect and the reader exit 0" 0 $?
 eq "inspect: 44.1 kHz stereo FLAC decoded, resampled, transcribed" "transcribed 44100 2 True True" "$ins"
 
 # ------------------------------------------------------------ hours-long file
 # One hour written at test time, as WAV (115 MB) and as FLAC (31 MB): the
 # limits refuse them, fast, and nothing hangs.
-fixtures/audio/gen.sh long-hours 1 "$T/one_hour.wav"
-fixtures/audio/gen.sh long-hours 1 "$T/one_hour.flac"
+run_ok "one hour of WAV generated" fixtures/audio/gen.sh long-hours 1 "$T/one_hour.wav"
+run_ok "one hour of FLAC generated" fixtures/audio/gen.sh long-hours 1 "$T/one_hour.flac"
 check "one-hour recordings generated" test -s "$T/one_hour.wav" -a -s "$T/one_hour.flac"
 { cat "$T/audio.conf"; printf '[limits]\nmax_file_bytes = 50000000\n'; } > "$T/small.conf"
 timeout 120 "$DOCPIPE" run -c "$T/small.conf" "$T/one_hour.wav" >/dev/null 2>&1
@@ -207,7 +224,7 @@ rm -f "$T/one_hour.wav" "$T/one_hour.flac"
 
 # Three minutes of the same shape (acc01 + 20 s of silence, four times) is
 # transcribed in bounded time, the silent stretches never reach the decoder.
-fixtures/audio/gen.sh long-hours 0.05 "$T/three_min.flac"
+run_ok "three minutes generated" fixtures/audio/gen.sh long-hours 0.05 "$T/three_min.flac"
 timeout 180 "$DOCPIPE" run -c "$T/audio.conf" "$T/three_min.flac" >/dev/null 2>&1
 eq "three minutes (4 x acc01 + silence): exit 0 within 180 s" 0 $?
 tm=$(q "select id from documents where source_name = '$T/three_min.flac'")
@@ -221,4 +238,5 @@ eq "three minutes: speech found in each of the 4 blocks" 4 "$(q "select count(di
 runs=$(q 'select count(*) from stage_runs')
 timeout 120 "$DOCPIPE" run -c "$T/audio.conf" $A/acc01_slt_16k_mono_s16.wav >/dev/null 2>&1
 eq "the same recording again: exit 0, nothing new" "0 $runs" "$? $(q 'select count(*) from stage_runs')"
+eq "every query and helper succeeded" "" "$(cat "$T/failed_commands")"
 done_testing

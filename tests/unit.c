@@ -90,10 +90,38 @@ static void test_envelope(void)
 	CHECK(job_decode(badhop, strlen(badhop), &k, &m) != DP_OK);
 	const char *badesc = "DP1\nH\tid\ts\\q\tscan\tpng\t\t\t1\t0\t\t\t0\t0\t0\t0\n";
 	CHECK(job_decode(badesc, strlen(badesc), &k, &m) != DP_OK);
-	/* every truncation of a valid header is either valid or refused */
-	for (size_t cut = 0; cut < len; cut++) {
-		if (job_decode(hdr, cut, &k, &m) == DP_OK)
-			job_free(&k);
+	/* every truncation of a valid header: refused with a code and a message,
+	 * no job handed out. The format has no end record, so a cut just after a
+	 * complete record (once H and enough route lines for the hop are in) is a
+	 * shorter valid header: accepted only there, and then it must hold
+	 * exactly the records before the cut (it re-encodes to the prefix). */
+	{
+		int refused = 0, accepted = 0, boundaries = 0;
+		for (size_t cut = 0; cut < len; cut++) {
+			enum dp_err e;
+			k = (struct job *)&m; /* not NULL: job_decode must clear it */
+			m.text[0] = '\0';
+			e = job_decode(hdr, cut, &k, &m);
+			boundaries += cut > 0 && hdr[cut - 1] == '\n';
+			if (e != DP_OK) {
+				refused++;
+				CHECK((e == DP_ERR_CORRUPT || e == DP_ERR_LIMIT) && m.text[0] && k == NULL);
+				continue;
+			}
+			accepted++;
+			CHECK(cut > 0 && hdr[cut - 1] == '\n' && k != NULL);
+			if (k) {
+				size_t rlen;
+				char *again = job_encode(k, &rlen);
+				CHECK(rlen == cut && !memcmp(again, hdr, cut));
+				free(again);
+				job_free(&k);
+			}
+		}
+		/* hop 2 needs two route records: the line ends of DP1, H and the first
+		 * route record are never accepted, every cut inside a line is refused */
+		CHECK(accepted <= boundaries - 3 && refused + accepted == (int)len);
+		CHECK(refused >= (int)len - boundaries);
 	}
 	free(hdr);
 	job_free(&j);
@@ -368,6 +396,10 @@ static void test_qr_grants(void)
 	CHECK(g && grants_rate_cap(g, 1000) == 666);
 	g = grants_find(&gs, "GX");
 	CHECK(g && g->rate_num == 75 && g->rate_den == 100 && g->max_yen == -1 && !g->from[0]);
+	/* a decimal rate, exactly at the cap and one yen over (fixtures/qr/grant_edges: rate_*) */
+	CHECK(g && grants_within_rate(g, 3000000, 2250000) == 1 && grants_within_rate(g, 3000000, 2250001) == 0);
+	CHECK(g && grants_rate_cap(g, 3000000) == 2250000 && grants_rate_cap(g, 3000001) == 2250000);
+	CHECK(g && grants_within_rate(g, 3000000, -1) == -1 && grants_within_rate(g, -1, 0) == -1);
 	CHECK(grants_for_procedure(&gs, "P003", &only) == 1 && only && !strcmp(only->id, "IT2024"));
 	CHECK(grants_for_procedure(&gs, "P009", &only) == 0 && !only);
 	grants_release(&gs);
