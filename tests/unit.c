@@ -19,6 +19,7 @@
 #include "../lib/identity.h"
 #include "../lib/image.h"
 #include "../lib/ini.h"
+#include "../lib/json.h"
 #include "../lib/normalize.h"
 #include "../lib/job.h"
 #include "../lib/sniff.h"
@@ -328,6 +329,27 @@ static void test_forms(void)
 	CHECK(forms_parse(&f, "t.form", "[form]\nid = t1\n[check\n", &m) == DP_ERR_CONFIG);
 	CHECK(!strcmp(m.text, "t.form:3: a section header looks like [name]"));
 	free(f.fields);
+}
+
+/* lib/json.c: the writer's output is always valid JSON and valid UTF-8 */
+static void test_json(void)
+{
+	struct buf b;
+	char *v = NULL;
+
+	buf_init(&b, 0);
+	CHECK(json_str(&b, "a\"b\\c\n\t<&>\x01") == 0);
+	CHECK(b.data && !strcmp(b.data, "\"a\\\"b\\\\c\\n\\t\\u003c\\u0026\\u003e\\u0001\""));
+	buf_reset(&b);
+	CHECK(json_str(&b, "\xff山\xe5") == 0);
+	CHECK(b.data && !strcmp(b.data, "\"\\ufffd山\\ufffd\""));
+	buf_release(&b);
+	CHECK(json_get_string("{\"value\": \"x\\u00e9\\\"y\"}", strlen("{\"value\": \"x\\u00e9\\\"y\"}"), "value", 100, &v) == 0 && v &&
+	      !strcmp(v, "x\xc3\xa9\"y"));
+	free(v);
+	CHECK(json_get_string("{\"other\": 1}", strlen("{\"other\": 1}"), "value", 100, &v) == 1 && !v);
+	CHECK(json_get_string("{\"value\": \"x\"", strlen("{\"value\": \"x\""), "value", 100, &v) == -1 && !v);
+	CHECK(json_get_string("{\"value\": \"\\u0000\"}", strlen("{\"value\": \"\\u0000\"}"), "value", 100, &v) == -1);
 }
 
 #include "unit_vocab.inc"
@@ -954,6 +976,7 @@ int main(void)
 	test_vocab_forms();
 	test_vocab_fees();
 	test_register();
+	test_json();
 	printf("unit: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
