@@ -251,6 +251,7 @@ static void test_normalize(void)
 	/* 法人番号: check digit computed here independently: 9 - (sum of digits times 1,2 from the right) mod 9 */
 	CHECK(corporate_number_valid("7000012050002")); /* published example (国税庁) */
 	CHECK(!corporate_number_valid("8000012050002"));
+	CHECK(!corporate_number_valid("1000012050002")); /* a wrong check digit 1 too */
 	CHECK(!corporate_number_valid("700001205000"));
 	CHECK(!corporate_number_valid("70000120500a2"));
 }
@@ -350,6 +351,18 @@ static void test_json(void)
 	CHECK(json_get_string("{\"other\": 1}", strlen("{\"other\": 1}"), "value", 100, &v) == 1 && !v);
 	CHECK(json_get_string("{\"value\": \"x\"", strlen("{\"value\": \"x\""), "value", 100, &v) == -1 && !v);
 	CHECK(json_get_string("{\"value\": \"\\u0000\"}", strlen("{\"value\": \"\\u0000\"}"), "value", 100, &v) == -1);
+}
+
+/* characters never written in a text value flag it (OCR confusions) */
+static void test_never(void)
+{
+	const struct field_type *text = field_type_find("text"), *digits = field_type_find("digits");
+
+	CHECK(text && digits);
+	CHECK(field_type_never(text, "港町一」目1番地"));
+	CHECK(field_type_never(text, "山田[太郎]"));
+	CHECK(!field_type_never(text, "港町一丁目1番地"));
+	CHECK(!field_type_never(digits, "123"));
 }
 
 #include "unit_vocab.inc"
@@ -977,6 +990,7 @@ int main(void)
 	test_vocab_fees();
 	test_register();
 	test_json();
+	test_never();
 	printf("unit: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
