@@ -2,6 +2,7 @@
 # reason, duplicates collapse, full text reaches PostgreSQL, every stage timed.
 # QUICK
 . "$TOP/tests/lib.sh"
+plan 40
 fresh_db docpipe_t010
 cd "$TOP"
 out=$("$DOCPIPE" run fixtures/scans fixtures/bad 2>"$TMPBASE/t010.log")

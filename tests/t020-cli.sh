@@ -1,6 +1,7 @@
 # t020-cli: configuration errors, usage errors, inspect without a database.
 # QUICK
 . "$TOP/tests/lib.sh"
+plan 7
 cd "$TOP"
 printf '[workers]\nocr = 2\nocrr = 1\n' > "$TMPBASE/bad.conf"
 msg=$("$DOCPIPE" config -c "$TMPBASE/bad.conf" 2>&1); rc=$?

@@ -2,6 +2,7 @@
 # a separate `docpipe worker` process that connects to them (as another
 # machine would). Every page must come back through it.
 . "$TOP/tests/lib.sh"
+plan 5
 fresh_db docpipe_t030
 cd "$TOP"
 # below the ephemeral range (32768 up), where the kernel picks the ports of

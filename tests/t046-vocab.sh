@@ -6,6 +6,7 @@
 # template errors of the new keys. No database is used (fresh_db only keeps
 # the test's conventions).
 . "$TOP/tests/lib.sh"
+plan 26
 fresh_db docpipe_t046
 cd "$TOP"
 W="$TMPBASE/t046"

@@ -5,6 +5,7 @@
 # suite with word error rates is t050.
 # QUICK
 . "$TOP/tests/lib.sh"
+plan 11
 fresh_db docpipe_t055
 cd "$TOP"
 T="$TMPBASE/t055"

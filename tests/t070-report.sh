@@ -7,6 +7,7 @@
 # analyst role is refused personal data and can run the report; every format
 # is written; the html has its three charts and no external reference.
 . "$TOP/tests/lib.sh"
+plan 69
 cd "$TOP"
 export PGTZ=UTC        # hours and days in UTC, here and in the database
 T=$TMPBASE/t070

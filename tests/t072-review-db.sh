@@ -6,6 +6,7 @@
 # review_apply and its audit row, everything a clerk may not do, a wrong
 # password, and measured review time in procedure_cost.
 . "$TOP/tests/lib.sh"
+plan 57
 cd "$TOP"
 T=$TMPBASE/t072
 mkdir -p "$T"
