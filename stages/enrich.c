@@ -13,8 +13,9 @@
  *        visit -> visit
  *     A form field that is empty is filled from the QR code (source 'qr'); one
  *     written differently (compared after norm_text, phone numbers digit by
- *     digit) raises qr_mismatch (warning); a key the form has no field for
- *     becomes a field of its own (source 'qr').
+ *     digit) raises qr_mismatch (warning); one written the same needs no
+ *     review for low OCR confidence alone (the code corroborates it); a key
+ *     the form has no field for becomes a field of its own (source 'qr').
  *  2. 法人番号: a corporate_number that fails the official check digit raises
  *     corporate_number_invalid (error); one that passes needs no review for
  *     low OCR confidence alone (the check digit corroborates it).
@@ -127,6 +128,7 @@ static void drop_issues(struct job *j, const char *field, const char *const *cod
 }
 
 static const char *const FILLED_CLEARS[] = { "required_missing", "bad_format", "low_confidence", NULL };
+static const char *const QR_AGREES_CLEARS[] = { "low_confidence", NULL };
 
 /* Give an empty field a value from elsewhere (QR code, last application). */
 static void fill_field(struct job *j, struct job_field *f, const char *value, const char *raw, double conf,
@@ -254,7 +256,14 @@ static void enrich_identity(struct enrich_state *s, struct job *j)
 				job_add_field(j, page, mp->fields[0], val, qv, 100, 0, "qr");
 		} else if (!f->value[0]) {
 			fill_field(j, f, val, qv, 100, "qr");
-		} else if (!same_value(mp->kind, f->value, qv)) {
+		} else if (same_value(mp->kind, f->value, qv)) {
+			/* the code and the reading agree: two independent sources, no
+			 * clerk needed for low confidence alone */
+			if (f->needs_review && !has_issue(j, f->name, "bad_format")) {
+				f->needs_review = 0;
+				drop_issues(j, f->name, QR_AGREES_CLEARS);
+			}
+		} else {
 			char ja[1024], en[1024];
 			const char *label = label_of(form, f->name);
 			snprintf(ja, sizeof ja, "「%s」の記入「%s」が入館 QR コードの%s「%s」と一致しません", label, f->value,
