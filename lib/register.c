@@ -449,6 +449,11 @@ void reg_rect(const struct reg_transform *t, double x, double y, double w, doubl
 	*oh = y1 - y0;
 }
 
+int reg_px(double mm, int dpi)
+{
+	return (int)lround(mm * dpi / 25.4);
+}
+
 struct reg_transform reg_shift(double dx_mm, double dy_mm)
 {
 	struct reg_transform t = { dx_mm, dy_mm, 1.0, 1.0, 0.0, 0.0, 0.0, 0 };

@@ -99,6 +99,8 @@ void reg_map(const struct reg_transform *t, double x, double y, double *px, doub
  * station. */
 void reg_rect(const struct reg_transform *t, double x, double y, double w, double h, double grow, double *ox,
 	      double *oy, double *ow, double *oh);
+/* mm -> pixels at dpi, rounded: the other half of the placement rule. */
+int reg_px(double mm, int dpi);
 /* A transform with only a shift (scale 1, no rotation): the title's. */
 struct reg_transform reg_shift(double dx_mm, double dy_mm);
 /* "DX DY SX SY ROT" (mm, mm, scale, scale, degrees) <-> transform: the

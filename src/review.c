@@ -641,6 +641,15 @@ static const char *attr_of(PGresult *attrs, const char *key)
 }
 
 /* The document row; NULL after a reply (404 when there is none). */
+/* The row of res whose column id is id, -1 if none. */
+static int row_of_id(PGresult *res, long long id)
+{
+	for (int i = 0; i < PQntuples(res); i++)
+		if (atoll(sval(res, i, "id")) == id)
+			return i;
+	return -1;
+}
+
 /* attr_of as review_page_placement wants it */
 static const char *attr_cb(void *ctx, const char *key)
 {
@@ -1134,9 +1143,7 @@ static void get_field_png(struct review_server *srv, PGconn *pg, struct reply *r
 	if (docrows_load(pg, r, doc, &x))
 		goto out;
 	f = x.f;
-	for (int i = 0; i < PQntuples(f); i++)
-		if (atoll(sval(f, i, "id")) == fid)
-			row = i;
+	row = row_of_id(f, fid);
 	if (row < 0) {
 		reply_error(r, MHD_HTTP_NOT_FOUND, "document %lld has no field %lld", doc, fid);
 		goto out;
@@ -1216,9 +1223,7 @@ static void get_segment_wav(struct review_server *srv, PGconn *pg, struct reply 
 
 	if (!(d = doc_row(pg, r, doc)) || !(s = doc_rows(pg, r, SQL_SEGMENTS, doc)))
 		goto out;
-	for (int i = 0; i < PQntuples(s); i++)
-		if (atoll(sval(s, i, "id")) == seg)
-			row = i;
+	row = row_of_id(s, seg);
 	if (row < 0) {
 		reply_error(r, MHD_HTTP_NOT_FOUND, "document %lld has no segment %lld", doc, seg);
 		goto out;

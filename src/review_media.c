@@ -451,11 +451,6 @@ static enum dp_err page_check(const struct review_page *p, struct dp_msg *m)
  * box the same way (stages/ocr.c field_px: (box mm + the page's shift mm)
  * x dpi / 25.4, rounded); the formula is repeated here rather than shared
  * because it is one line. */
-static int mm_px(double mm, int dpi)
-{
-	return (int)lround(mm * dpi / 25.4);
-}
-
 /* The page's dpi as ocr recorded it, else the decoded frame's. */
 static int page_dpi(const struct review_page *p, PIX *pix)
 {
@@ -498,8 +493,8 @@ static BOX *place(const struct review_page *p, const struct form_rect *r, double
 	t.sy = p->sy > 0 ? p->sy : 1.0;
 	t.rot_deg = p->rot_deg;
 	reg_rect(&t, r->x, r->y, r->w, r->h, margin, &x, &y, &w, &h);
-	return boxCreate((l_int32)lround(mm_px(x, dpi) * scale), (l_int32)lround(mm_px(y, dpi) * scale),
-			 (l_int32)lround(mm_px(w, dpi) * scale), (l_int32)lround(mm_px(h, dpi) * scale));
+	return boxCreate((l_int32)lround(reg_px(x, dpi) * scale), (l_int32)lround(reg_px(y, dpi) * scale),
+			 (l_int32)lround(reg_px(w, dpi) * scale), (l_int32)lround(reg_px(h, dpi) * scale));
 }
 
 void review_page_placement(struct review_page *p, const char *(*attr)(void *ctx, const char *key), void *ctx)

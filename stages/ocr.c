@@ -128,11 +128,6 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 	return DP_OK;
 }
 
-static int px(double mmv, int dpi)
-{
-	return (int)lround(mmv * dpi / 25.4);
-}
-
 /* ---- recognition ---- */
 
 struct placement {
@@ -301,8 +296,8 @@ static struct placement recognise(struct ocr_state *s, PIX *page, int dpi, int p
 		if (t->x + t->w > x1) x1 = t->x + t->w;
 		if (t->y + t->h > y1) y1 = t->y + t->h;
 	}
-	int bx = px(x0 - TITLE_SEARCH_MM, dpi), by = px(y0 - TITLE_SEARCH_MM, dpi);
-	int bx1 = px(x1 + TITLE_SEARCH_MM, dpi), by1 = px(y1 + TITLE_SEARCH_MM, dpi);
+	int bx = reg_px(x0 - TITLE_SEARCH_MM, dpi), by = reg_px(y0 - TITLE_SEARCH_MM, dpi);
+	int bx1 = reg_px(x1 + TITLE_SEARCH_MM, dpi), by1 = reg_px(y1 + TITLE_SEARCH_MM, dpi);
 	if (bx < 0) bx = 0;
 	if (by < 0) by = 0;
 	if (bx1 > pw) bx1 = pw;
@@ -382,7 +377,7 @@ static struct crop_px field_px(const struct form_rect *r, const struct placement
 {
 	double x, y, w, h;
 	reg_rect(&pl->t, r->x, r->y, r->w, r->h, -inset, &x, &y, &w, &h);
-	struct crop_px c = { px(x, dpi), px(y, dpi), px(w, dpi), px(h, dpi) };
+	struct crop_px c = { reg_px(x, dpi), reg_px(y, dpi), reg_px(w, dpi), reg_px(h, dpi) };
 	return c;
 }
 
