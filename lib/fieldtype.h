@@ -49,6 +49,11 @@ struct field_type {
 	 * holds one is an OCR confusion (丁 read as 」, ENGINES.md) and goes to
 	 * review whatever its confidence; NULL none */
 	const char *never;
+	/* 1: a reading the first model is not sure of is read again by a second,
+	 * independently trained model (Tesseract's Japanese script model); the
+	 * two agreeing is the evidence that accepts the value, their disagreeing
+	 * sends it to review (stages/ocr.c). 0: no second model */
+	int second;
 };
 
 /* The row for a template's type name, NULL if there is none. */

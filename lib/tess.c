@@ -89,8 +89,22 @@ static enum dp_err recognise(struct tess *t, char **text, double *conf, struct d
 	engine_enter();
 	*conf = TessBaseAPIMeanTextConf(t->api);
 	engine_leave();
-	if (!**text)
+	if (!**text) {
 		*conf = 0;
+	} else if (*conf == 0) {
+		/* A word the whitelist forced together (an e-mail address, whose
+		 * dots the model would follow with a space) gets a word certainty
+		 * of 0 whatever its characters; its symbols keep theirs: the
+		 * word's confidence is then their mean. */
+		struct tess_line *sym = NULL;
+		int k = tess_symbols(t, &sym);
+		double sum = 0;
+		for (int i = 0; i < k; i++)
+			sum += sym[i].conf;
+		if (k > 0)
+			*conf = sum / k;
+		tess_lines_free(sym, k > 0 ? k : 0);
+	}
 	return DP_OK;
 }
 

@@ -21,6 +21,8 @@
  *     low OCR confidence alone (the check digit corroborates it).
  *  3. Grant applications: a page whose form names a programme of grants.conf
  *     in its `program` field, or whose procedure has exactly one programme.
+ *     A programme id read exactly, with no other id within one character,
+ *     needs no review for low OCR confidence alone (the list corroborates it).
  *     Autofill: the most recent earlier document carrying the same valid
  *     corporate_number gives company, representative, address and tel to the
  *     fields left empty (source 'autofill'); a value written differently from
@@ -46,6 +48,7 @@
 
 #include "../lib/db.h"
 #include "../lib/forms.h"
+#include "../lib/fuzzy.h"
 #include "../lib/grants.h"
 #include "../lib/log.h"
 #include "../lib/normalize.h"
@@ -459,8 +462,19 @@ static const struct grant_program *page_program(struct enrich_state *s, struct j
 	if (pv[0])
 		g = grants_find(&s->grants, pv);
 	*is_grant = g || nproc > 0;
-	if (g)
+	if (g) {
+		/* a programme of the list, and no other programme one character
+		 * away: the list corroborates the reading (a misread would have to
+		 * make exactly another programme's id) */
+		int alone = 1;
+		for (int i = 0; i < s->grants.n && alone; i++)
+			alone = &s->grants.progs[i] == g || fuzzy_distance(s->grants.progs[i].id, g->id) > 1;
+		if (alone && pf->needs_review && !has_issue(j, pname, "bad_format")) {
+			pf->needs_review = 0;
+			drop_issues(j, pname, CORROBORATED_CLEARS);
+		}
 		return g;
+	}
 	if (pv[0] && nproc > 0) {
 		char ja[512], en[512];
 		snprintf(ja, sizeof ja, "補助事業「%s」は補助金の一覧（grants.conf）にありません", pv);

@@ -55,6 +55,7 @@ struct ocr_state {
 	const struct conf *conf;
 	struct form_set forms;
 	struct tess *jpn, *eng;   /* field engines */
+	struct tess *jpan;        /* the second model for text and kana (Japanese script) */
 	struct tess *page_engine; /* jpn+eng page text */
 	struct reg_model **models; /* per template (forms.forms[i]): its printed lines; NULL: title only */
 };
@@ -66,6 +67,7 @@ static void ocr_fini(void *state)
 		return;
 	tess_close(&s->jpn);
 	tess_close(&s->eng);
+	tess_close(&s->jpan);
 	tess_close(&s->page_engine);
 	for (int i = 0; s->models && i < s->forms.n; i++)
 		reg_model_free(&s->models[i]);
@@ -117,6 +119,8 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 		e = tess_open(&s->jpn, c->tessdata, "jpn", m);
 		if (!e)
 			e = tess_open(&s->eng, c->tessdata, "eng", m);
+		if (!e)
+			e = tess_open(&s->jpan, c->tessdata, "Japanese", m);
 	}
 	if (!e && strcmp(c->full_text, "never"))
 		e = tess_open(&s->page_engine, c->tessdata, c->full_text_lang, m);
@@ -578,15 +582,29 @@ static int looks_latin(const char *s)
  * scales the line by the image height). A field is read at the first margin;
  * when that reading is well-formed for the field's type and either no
  * character has a confidence under SINGLE_READ_CONF or the other model read
- * the same digits, it stands. Otherwise the field is
- * read again at the second margin, and at the third if the two disagree, and
- * the normalised values vote: agreement is the strongest sign a value is
+ * the same digits, it stands. Otherwise it is read again, by the plan of its
+ * type:
+ *  - one model: at the second margin, and at the third if the two disagree;
+ *  - with a second model (text, kana): the second model reads the first
+ *    image; when the two models disagree the first reads the second margin,
+ *    and the third when that does not side with the first reading.
+ * The normalised values vote: agreement is the strongest sign a value is
  * right, disagreement sends the field to review. (Measured on the fixture
  * forms: the single reading settles about seven fields in ten and costs no
  * accuracy; docs/PERFORMANCE.md.) */
 #define SINGLE_READ_CONF 97.0
+/* two models agreeing accept a value only when each was at least this sure
+ * of its least sure character: the largest round value under which no right
+ * agreed value of set A and set T fell (docs/PERFORMANCE.md) */
+#define AGREE_MIN_CHAR 70.0
 static const double READ_MARGINS[] = { 0.15, 0.12, 0.2 };
-#define NREADS (int)(sizeof READ_MARGINS / sizeof READ_MARGINS[0])
+struct read_step {
+	int second; /* read by the second model */
+	int margin; /* index in READ_MARGINS */
+};
+static const struct read_step PLAN_ONE_MODEL[] = { { 0, 0 }, { 0, 1 }, { 0, 2 }, { -1, 0 } };
+static const struct read_step PLAN_TWO_MODELS[] = { { 0, 0 }, { 1, 0 }, { 0, 1 }, { 0, 2 } };
+#define NREADS 4
 
 static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_field *fd,
 			     const struct placement *pl, int dpi, int thr, struct reading *rd, struct dp_msg *m)
@@ -610,18 +628,23 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		return DP_OK;
 	}
 	int nreads = 0;
-	for (int v = 0; v < NREADS; v++) {
-		/* two readings that agree settle it; the third breaks a disagreement */
-		if (v == 2 && !strcmp(cand[0].value, cand[1].value))
-			break;
+	const struct read_step *plan = ft->second ? PLAN_TWO_MODELS : PLAN_ONE_MODEL;
+	for (int v = 0; v < NREADS && plan[v].second >= 0; v++) {
+		struct tess *t = plan[v].second ? s->jpan : eng;
 		/* one well-formed reading in which Tesseract is sure of every
-		 * character settles it too */
+		 * character settles it */
 		if (v == 1 && !bad[0] && cand[0].value[0] &&
 		    (cand[0].min_char >= SINGLE_READ_CONF || (cand[0].evid == EVID_AGREE && digits_only(cand[0].value))))
 			break;
+		/* so does a later reading that agrees with the first */
+		int agreed = 0;
+		for (int w = 1; w < v && v >= 2 && !agreed; w++)
+			agreed = !strcmp(cand[0].value, cand[w].value);
+		if (agreed)
+			break;
 		nreads++;
-		PIX *img = fd->cells ? crop_field_comb(cf, fd->cells, READ_MARGINS[v], &filled)
-				     : crop_field_line(cf, READ_MARGINS[v]);
+		PIX *img = fd->cells ? crop_field_comb(cf, fd->cells, READ_MARGINS[plan[v].margin], &filled)
+				     : crop_field_line(cf, READ_MARGINS[plan[v].margin]);
 		char *text = NULL;
 		enum dp_err e;
 		int rdpi = dpi;
@@ -647,7 +670,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			snprintf(p, sizeof p, "%s/%s.%d.png", getenv("DOCPIPE_DEBUG_CROPS"), fd->name, v);
 			pixWrite(p, img, IFF_PNG);
 		}
-		e = tess_read_pix(eng, img, rdpi, PSM_RAW_LINE, wl, &text, &cand[v].conf, m);
+		e = tess_read_pix(t, img, rdpi, PSM_RAW_LINE, wl, &text, &cand[v].conf, m);
 		/* a lone narrow character ("1") can defeat a raw line: try line, word,
 		 * then character mode */
 		static const int fallback[] = { PSM_LINE, 8, 10 };
@@ -655,7 +678,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			int psm = fallback[k];
 			free(text);
 			text = NULL;
-			e = tess_read_pix(eng, img, rdpi, psm, wl, &text, &cand[v].conf, m);
+			e = tess_read_pix(t, img, rdpi, psm, wl, &text, &cand[v].conf, m);
 		}
 		if (e) {
 			pixDestroy(&img);
@@ -664,13 +687,13 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			crop_field_free(&cf);
 			return e;
 		}
-		cand[v].min_char = min_char_conf(eng);
+		cand[v].min_char = min_char_conf(t);
 		str_copy(cand[v].raw, sizeof cand[v].raw, text);
 		free(text);
 		/* Latin writing in a field read with jpn (a code like DX-B2, a date like
 		 * R7.4.14) comes out mangled: when most of what jpn saw is Latin, let
 		 * eng read it too and keep the more confident reading */
-		if (eng == s->jpn && ft->latin && looks_latin(cand[v].raw)) {
+		if (t == s->jpn && ft->latin && looks_latin(cand[v].raw)) {
 			char *t2 = NULL;
 			double c2 = 0;
 			const char *wl2 = ft->latin;
@@ -691,22 +714,54 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 				}
 			}
 			free(t2);
-		} else if (eng == s->jpn && ft->latin) {
+		} else if (t == s->jpn && ft->latin) {
 			cand[v].evid = reread_digits(s, img, rdpi, cand[v].raw, sizeof cand[v].raw);
 		}
 		bad[v] = field_type_normalise(ft, cand[v].raw, cand[v].value, sizeof cand[v].value) != 0;
 		/* a field eng read is checked by jpn (digits and phone numbers) */
-		if (eng == s->eng && !bad[v] && !strpbrk(ft->allowed, "@"))
+		if (t == s->eng && !bad[v] && !strpbrk(ft->allowed, "@"))
 			cand[v].evid = cross_check_eng(s, ft, img, rdpi, cand[v].value);
 		imgs[v] = img;
 	}
 	crop_field_free(&cf);
+	/* ink, yet every reading empty: a lone narrow character ("1") defeats
+	 * the line reader; the other model, then the same at half size, reads
+	 * it. Such a reading stands alone and goes to review. */
+	int any = 0;
+	for (int v = 0; v < nreads; v++)
+		any |= cand[v].value[0] != '\0';
+	for (int k = 0; k < 2 && !any && nreads < NREADS && imgs[0]; k++) {
+		PIX *img = k ? pixScale(imgs[0], 0.5f, 0.5f) : pixClone(imgs[0]);
+		struct tess *t = k ? eng : eng == s->jpn ? s->eng : s->jpn;
+		char *text = NULL;
+		struct dp_msg m2;
+		if (img && tess_read_pix(t, img, k ? dpi / 2 : dpi, k ? PSM_LINE : PSM_RAW_LINE, wl, &text,
+					 &cand[nreads].conf, &m2) == DP_OK && *text) {
+			str_copy(cand[nreads].raw, sizeof cand[nreads].raw, text);
+			bad[nreads] = field_type_normalise(ft, text, cand[nreads].value, sizeof cand[nreads].value) != 0;
+			any = cand[nreads].value[0] != '\0';
+			imgs[nreads++] = img;
+			img = NULL;
+		}
+		free(text);
+		pixDestroy(&img);
+	}
 	/* vote: the value most reads agree on; ties go to the higher confidence */
-	int best = 0, best_votes = 0;
+	int best = 0, best_votes = 0, has_value = 0;
+	for (int v = 0; v < nreads; v++)
+		has_value |= cand[v].value[0] != '\0';
 	double best_conf = -1;
 	for (int v = 0; v < nreads; v++) {
 		int votes = 0;
 		double conf = 0;
+		/* the second model votes but is never the value alone: it adds
+		 * stray small kana where the first reads right */
+		if (plan[v].second)
+			continue;
+		/* the box has ink: a reading of nothing failed, and loses to any
+		 * reading of something */
+		if (!cand[v].value[0] && has_value)
+			continue;
 		for (int w = 0; w < nreads; w++)
 			if (!strcmp(cand[v].value, cand[w].value)) {
 				votes++;
@@ -736,6 +791,11 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	log_debug("field %s: value '%s' from reading %d, %d of %d agree, evidence %d, min_char %.1f", fd->name,
 		  rd->value, best, best_votes, nreads, (int)ev, rd->min_char);
 	rd->conf = best_conf * best_votes / nreads;
+	/* two independently trained models read the same value, and neither
+	 * guessed at any character of it (a guess both made alike is how the
+	 * two models agree on a wrong kanji) */
+	int models_agree = ft->second && nreads >= 2 && best_votes == nreads &&
+			   cand[0].min_char >= AGREE_MIN_CHAR && cand[1].min_char >= AGREE_MIN_CHAR;
 	/* Review unless the evidence agrees: a value is accepted without a flag
 	 * when it is well-formed, every reading agrees, and either it is all
 	 * digits that the other model read the same or Tesseract is confident of
@@ -744,7 +804,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	 * can be sure of a wrong digit (8 read as 3 at 90), the two rarely agree
 	 * on the same wrong one. */
 	rd->review = bad[best] || best_votes < nreads || rd->evid == EVID_DISAGREE ||
-		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && best_conf < fd->min_conf) ||
+		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && best_conf < fd->min_conf) ||
 		     field_type_never(ft, rd->value) ||
 		     (fd->cells && utf8_count(rd->raw) != filled);
 	return DP_OK;

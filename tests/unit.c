@@ -403,6 +403,13 @@ static void test_fuzzy(void)
 	CHECK(fuzzy_find("補助金交付申請書", "補助金交付申讃書") >= 0.85);
 	CHECK(fuzzy_find("補助金交付申請書", "補助金交付決定通知書") < 0.75);
 	CHECK(fuzzy_find("補助金交付申請書", "行政書士試験合格証明書交付申請書") < 0.75);
+	CHECK(fuzzy_distance("SME-A", "SME-A") == 0);
+	CHECK(fuzzy_distance("SME-A", "SME-B") == 1);
+	CHECK(fuzzy_distance("IT2024", "1T2024") == 1);
+	CHECK(fuzzy_distance("GX2025", "GX202") == 1);
+	CHECK(fuzzy_distance("渡辺翔", "渡辺 閉") == 1);
+	CHECK(fuzzy_distance("MONO-17", "DX-B2") >= 4);
+	CHECK(fuzzy_distance("", "ab") == 2);
 }
 
 /* grants.conf, the entrance QR payload, receipts, the shared status rule */
