@@ -124,13 +124,43 @@ static double dark_share(const unsigned char *px, int w, int h, int thr, const s
 	return n ? (double)dark / n : 0;
 }
 
+/* The rectangle holding the code whose finder centres are a (the corner),
+ * b and k: the four corners a, b, k and b + k - a, widened by the finder's
+ * half width, the quiet zone and as much again for error (QRFIND_MARGIN
+ * modules), and by half the triangle's side (one of the three centres may
+ * be a look-alike inside the code's data, which makes the triangle
+ * smaller than the code), clipped to the page. */
+#define QRFIND_MARGIN 10.0
+static void region_of(const struct centre *a, const struct centre *b, const struct centre *k, int w, int h,
+		      struct qrfind_region *r)
+{
+	double xs[4] = { a->x, b->x, k->x, b->x + k->x - a->x }, ys[4] = { a->y, b->y, k->y, b->y + k->y - a->y };
+	double x0 = xs[0], x1 = xs[0], y0 = ys[0], y1 = ys[0];
+	double m = QRFIND_MARGIN * a->u + 0.5 * fmax(dist(a, b), dist(a, k));
+
+	for (int i = 1; i < 4; i++) {
+		x0 = fmin(x0, xs[i]);
+		x1 = fmax(x1, xs[i]);
+		y0 = fmin(y0, ys[i]);
+		y1 = fmax(y1, ys[i]);
+	}
+	r->x = (int)fmax(0, x0 - m);
+	r->y = (int)fmax(0, y0 - m);
+	r->w = (int)fmin(w, x1 + m) - r->x;
+	r->h = (int)fmin(h, y1 + m) - r->y;
+	r->module = a->u;
+}
+
 /* Three centres that could be one code's finder patterns: about the same
  * module size, a right angle between two equal sides, and the square they
  * span about half dark. Only centres confirmed on two rows count: a finder's
  * centre square is three modules tall, so every second row crosses it at
  * least twice, while strokes of text that happen to fit the ratio rarely do. */
-static int corner_triangle(const unsigned char *px, int w, int h, int thr, const struct centre *c, int n)
+static int corner_triangle(const unsigned char *px, int w, int h, int thr, const struct centre *c, int n,
+			   struct qrfind_region *where, int max)
 {
+	int found = 0;
+
 	for (int a = 0; a < n; a++)
 		for (int b = 0; b < n; b++) {
 			if (c[a].hits < 2 || c[b].hits < 2)
@@ -151,14 +181,32 @@ static int corner_triangle(const unsigned char *px, int w, int h, int thr, const
 				if (!similar(ab, ak, 0.25) || !similar(bk, ab * M_SQRT2, 0.25) || fabs(cosa) >= 0.3)
 					continue;
 				double d = dark_share(px, w, h, thr, &c[a], &c[b], &c[k]);
-				if (d >= 0.25 && d <= 0.75)
-					return 1;
+				if (d < 0.25 || d > 0.75)
+					continue;
+				/* the same code seen from another corner order: its
+				 * region's centre lies inside one already found */
+				struct qrfind_region r;
+				int dup = 0;
+				region_of(&c[a], &c[b], &c[k], w, h, &r);
+				for (int q = 0; q < found && !dup; q++)
+					dup = r.x + r.w / 2 >= where[q].x && r.x + r.w / 2 < where[q].x + where[q].w &&
+					      r.y + r.h / 2 >= where[q].y && r.y + r.h / 2 < where[q].y + where[q].h;
+				if (!dup)
+					where[found++] = r;
+				if (found == max)
+					return found;
 			}
 		}
-	return 0;
+	return found;
 }
 
 int qrfind_maybe(const unsigned char *px, int w, int h, int thr)
+{
+	struct qrfind_region r;
+	return qrfind_locate(px, w, h, thr, &r, 1) != 0;
+}
+
+int qrfind_locate(const unsigned char *px, int w, int h, int thr, struct qrfind_region *where, int max)
 {
 	struct centre c[MAX_CENTRES];
 	int n = 0, overflow = 0;
@@ -194,6 +242,9 @@ int qrfind_maybe(const unsigned char *px, int w, int h, int thr)
 			len = 0;
 		}
 	}
-	/* too many candidates to sort out: say maybe, the later passes decide */
-	return overflow || corner_triangle(px, w, h, thr, c, n);
+	/* too many candidates to sort out: say maybe (-1, no region), the later
+	 * passes decide */
+	if (overflow)
+		return -1;
+	return corner_triangle(px, w, h, thr, c, n, where, max);
 }

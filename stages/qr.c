@@ -7,6 +7,9 @@
  * page that shows three QR finder patterns in a code's corner triangle
  * (lib/qrfind.h, about 3 ms at 300 dpi for each of three thresholds); such
  * a page gets zbar's passes until one decodes:
+ *   0. the region each corner triangle of finder patterns outlines (up to
+ *      QR_REGIONS of them, lib/qrfind.h), as it is and binarised: a few ms
+ *      where the whole page costs 100 to 300;
  *   1. the whole page as it is;
  *   2. a binarised copy (photocopies, grey paper, specks);
  *   3. if still nothing and the page is small (under QR_UPSCALE_BELOW_PX wide,
@@ -15,11 +18,13 @@
  *      wide and a photocopy blurs them together, which zbar misses.
  * A page without a QR code costs the finder look (a few ms; every code the
  * benchmark's 176 pages decode passes it), one with a code usually the look
- * and the first pass (about 100 ms at 300 dpi).
+ * and the region pass (median 14 ms at 300 dpi, against 159 for the whole
+ * page before the region pass existed).
  * Figures: docs/PERFORMANCE.md (bench/qr_bench.sh).
  * Gives, for the first well-formed identity payload (lib/identity.h):
  *   attrs identity.raw (the payload), identity.name/org/tel/visit (as given),
- *   qr.page (the page it was on), qr.pass (page | binary | upscale);
+ *   qr.page (the page it was on), qr.pass (region | region-binary | page |
+ *   binary | upscale);
  * the identity table is filled from them by load and the enrich stage
  * compares them with the form's written fields and fills empty ones.
  * A payload that is not a well-formed identity: issue qr_malformed (warning),
@@ -42,6 +47,7 @@
 #include "../lib/util.h"
 
 #define QR_UPSCALE_BELOW_PX 2000
+#define QR_REGIONS 4 /* corner triangles tried as regions before the whole page */
 
 struct qr_state {
 	zbar_image_scanner_t *scanner;
@@ -208,6 +214,30 @@ static void take_payload(const char *data, size_t len, void *user)
 	}
 }
 
+/* The region of a page where the finder patterns sit, as packed grey, and
+ * the same binarised at thr (0 or 255); decoded as it is, then binarised.
+ * Returns what scan_grey returns for the pass that decoded, else its last. */
+static int scan_region(struct qr_state *s, const struct job_frame *fr, const struct qrfind_region *rg, int thr,
+		       struct take_ctx *t)
+{
+	unsigned char *px = xmalloc((size_t)rg->w * (size_t)rg->h);
+	int r;
+
+	for (int y = 0; y < rg->h; y++)
+		memcpy(px + (size_t)y * (size_t)rg->w, (const unsigned char *)fr->data + (size_t)(rg->y + y) * (size_t)fr->width + (size_t)rg->x,
+		       (size_t)rg->w);
+	t->pass = "region";
+	r = scan_grey(s, px, rg->w, rg->h, take_payload, t);
+	if (r == 0) {
+		for (size_t i = 0; i < (size_t)rg->w * (size_t)rg->h; i++)
+			px[i] = px[i] < thr ? 0 : 255;
+		t->pass = "region-binary";
+		r = scan_grey(s, px, rg->w, rg->h, take_payload, t);
+	}
+	free(px);
+	return r;
+}
+
 /* The three passes over one page; stops at the first that decodes anything. */
 static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame *fr, int pageno,
 			     struct qr_found *f, struct dp_msg *m)
@@ -227,14 +257,24 @@ static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame
 	 * (small modules blurred together): zbar would find nothing */
 	{
 		int paper = paper_level(fr->data, fr->len), half = paper > thr ? (paper - thr) / 2 : 0;
+		const int thrs[3] = { thr, thr + half, thr - half };
+		struct qrfind_region rg[QR_REGIONS];
+		int found = 0;
 		r = 0;
-		if (!qrfind_maybe(fr->data, fr->width, fr->height, thr) &&
-		    !qrfind_maybe(fr->data, fr->width, fr->height, thr + half) &&
-		    !qrfind_maybe(fr->data, fr->width, fr->height, thr - half))
+		for (int k = 0; k < 3 && !found; k++)
+			found = qrfind_locate(fr->data, fr->width, fr->height, thrs[k], rg, QR_REGIONS);
+		if (!found)
+			goto out;
+		if (!f->seen_page)
+			f->seen_page = pageno;
+		/* the regions the finder patterns outline first: a fraction of the
+		 * page's cost */
+		for (int k = 0; k < found && r == 0; k++)
+			r = scan_region(s, fr, &rg[k], thr, &t);
+		if (r != 0)
 			goto out;
 	}
-	if (!f->seen_page)
-		f->seen_page = pageno;
+	t.pass = "page";
 	r = scan_grey(s, fr->data, fr->width, fr->height, take_payload, &t);
 	if (r != 0)
 		goto out;
