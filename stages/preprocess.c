@@ -114,9 +114,9 @@ static enum dp_err check_pixels(long long w, long long h, int pageno, const char
 				struct dp_msg *m)
 {
 	if (w <= 0 || h <= 0)
-		return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' declares no size: the file is damaged", pageno, name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_DAMAGED, "page %d of '%s' declares no size: the file is damaged", pageno, name);
 	if (w * h > c->max_pixels)
-		return dp_fail(m, DP_ERR_LIMIT,
+		return dp_refuse(m, DP_ERR_LIMIT, DP_REASON_DECOMPRESSION_BOMB,
 			       "page %d of '%s' declares %lldx%lld pixels, more than the limit of %lld "
 			       "([limits] max_pixels): rescan at a lower resolution",
 			       pageno, name, w, h, c->max_pixels);
@@ -193,7 +193,7 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 	int cut = tiff_truncated_page(d, n);
 
 	if (cut)
-		return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' is truncated: scan or copy the file again", cut, name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED, "page %d of '%s' is truncated: scan or copy the file again", cut, name);
 	fp = fmemopen((void *)d, n, "rb");
 	if (!fp)
 		return dp_fail(m, DP_ERR_IO, "'%s': cannot open TIFF in memory", name);
@@ -202,11 +202,11 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 	engine_leave();
 	if (rc != 0 || count < 1) {
 		fclose(fp);
-		return dp_fail(m, DP_ERR_CORRUPT, "'%s' is a damaged TIFF (no readable page)", name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_DAMAGED, "'%s' is a damaged TIFF (no readable page)", name);
 	}
 	fclose(fp);
 	if (count > c->max_pages)
-		return dp_fail(m, DP_ERR_LIMIT, "'%s' has %d pages, more than the limit of %d ([limits] max_pages)",
+		return dp_refuse(m, DP_ERR_LIMIT, DP_REASON_TOO_MANY_PAGES, "'%s' has %d pages, more than the limit of %d ([limits] max_pages)",
 			       name, count, c->max_pages);
 	for (l_int32 i = 0; i < count; i++) {
 		l_int32 w = 0, h = 0, bps, spp, res, cmap, fmt;
@@ -215,7 +215,8 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 		int hrc = readHeaderMemTiff(d, n, i, &w, &h, &bps, &spp, &res, &cmap, &fmt);
 		engine_leave();
 		if (hrc != 0)
-			return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' is truncated or damaged", i + 1, name);
+			return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED, "page %d of '%s' is truncated or damaged", i + 1,
+					 name);
 		e = check_pixels(w, h, i + 1, name, c, m);
 		if (e)
 			return e;
@@ -223,7 +224,8 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 		pix = pixReadMemTiff(d, n, i);
 		engine_leave();
 		if (!pix)
-			return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' is truncated or damaged", i + 1, name);
+			return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED, "page %d of '%s' is truncated or damaged", i + 1,
+					 name);
 		e = add_page(j, pix, i + 1, c, name, m);
 		pixDestroy(&pix);
 		if (e)
@@ -244,7 +246,7 @@ static enum dp_err read_single(struct job *j, const unsigned char *d, size_t n, 
 	int hrc = pixReadHeaderMem(d, n, &fmt, &w, &h, &bps, &spp, &cmap);
 	engine_leave();
 	if (hrc != 0)
-		return dp_fail(m, DP_ERR_CORRUPT, "'%s': the image header is damaged or truncated", name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED, "'%s': the image header is damaged or truncated", name);
 	e = check_pixels(w, h, 1, name, c, m);
 	if (e)
 		return e;
@@ -258,7 +260,8 @@ static enum dp_err read_single(struct job *j, const unsigned char *d, size_t n, 
 	}
 	engine_leave();
 	if (!pix)
-		return dp_fail(m, DP_ERR_CORRUPT, "page 1 of '%s' is truncated or damaged and cannot be decoded", name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED,
+				 "page 1 of '%s' is truncated or damaged and cannot be decoded", name);
 	e = add_page(j, pix, 1, c, name, m);
 	pixDestroy(&pix);
 	if (!e)
