@@ -2,8 +2,10 @@
  *
  * Takes: frame "file" (PNG, TIFF incl. multi-page, JPEG, BMP, PDF).
  * Gives: one "page" frame per page, 8-bit grey, deskewed; attrs
- * page.N.skew (degrees found) and page.N.threshold (the binarisation
- * threshold that separated ink from paper, used by later stages).
+ * page.N.skew (degrees found), page.N.threshold (the binarisation
+ * threshold that separated ink from paper, used by later stages),
+ * page.N.ink (the share of pixels darker than mid-grey) and page.N.blank = 1
+ * for a page with almost no ink (ocr flags it, reads nothing on it).
  * Before decoding, the pixel count each page header declares is checked
  * against [limits] max_pixels (decompression bombs), and the page count
  * against max_pages. Costs: decode 4-30 ms, skew 5 ms, rotation 3 ms per page.
@@ -18,6 +20,11 @@
 #include "../lib/image.h"
 #include "../lib/pdf.h"
 #include "../lib/util.h"
+
+/* A page with less ink than this (share of its pixels) is blank: paper
+ * grain and dust on a blank A4 scan stay below 0.0002, a page with one
+ * short handwritten line has about 0.001 (docs/FORMS-reference.md). */
+#define PRE_BLANK_INK 0.0003
 
 struct pre_state {
 	const struct conf *conf;
@@ -55,6 +62,19 @@ static int page_dpi(PIX *pix, const struct conf *c)
 	return c->page_dpi_default;
 }
 
+/* The share of pixels of the 8-bit grey page g darker than mid-grey. */
+static double ink_share(PIX *g)
+{
+	PIX *b = pixThresholdToBinary(g, 128);
+	l_int32 n = 0;
+	double all = (double)pixGetWidth(g) * pixGetHeight(g);
+
+	if (!b || pixCountPixels(b, &n, NULL) != 0)
+		n = (l_int32)all; /* unknown: not blank */
+	pixDestroy(&b);
+	return all > 0 ? n / all : 1.0;
+}
+
 /* Deskew and add one decoded page to the job. */
 static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct conf *c, const char *name,
 			    struct dp_msg *m)
@@ -62,6 +82,7 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 	PIX *g = NULL, *b = NULL, *rot = NULL;
 	l_float32 angle = 0, conf = 0;
 	l_int32 thresh = 128;
+	double ink;
 	int dpi = page_dpi(pix, c);
 	char key[48], val[48];
 	enum dp_err e = DP_OK;
@@ -78,6 +99,9 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 		e = dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' could not be converted to grey", pageno, name);
 		goto out;
 	}
+	/* ink: the share of pixels darker than mid-grey, whatever the threshold
+	 * below makes of a page that is paper only */
+	ink = ink_share(g);
 	/* binarise with a threshold that splits the histogram into ink and paper */
 	if (pixSplitDistributionFgBg(g, 0.0, 4, &thresh, NULL, NULL, NULL) != 0)
 		thresh = 128;
@@ -104,6 +128,13 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 	snprintf(key, sizeof key, "page.%d.threshold", pageno);
 	snprintf(val, sizeof val, "%d", thresh);
 	job_set_attr(j, key, val);
+	snprintf(key, sizeof key, "page.%d.ink", pageno);
+	snprintf(val, sizeof val, "%.5f", ink);
+	job_set_attr(j, key, val);
+	if (ink < PRE_BLANK_INK) {
+		snprintf(key, sizeof key, "page.%d.blank", pageno);
+		job_set_attr(j, key, "1");
+	}
 out:
 	pixDestroy(&b);
 	pixDestroy(&g);
