@@ -319,10 +319,6 @@ enum dp_err file_write_as(const char *path, const void *data, size_t len, int mo
 		p += w;
 		left -= (size_t)w;
 	}
-	if (file_fault("write")) {
-		errno = ENOSPC;
-		goto fail;
-	}
 	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
@@ -389,10 +385,6 @@ int mkdir_as(const char *path, int mode, long gid)
 
 	if (l == 0 || l >= sizeof tmp)
 		return -1;
-	if (file_fault("mkdir")) {
-		errno = ENOSPC;
-		return -1;
-	}
 	memcpy(tmp, path, l + 1);
 	for (char *p = tmp + 1; *p; p++) {
 		if (*p == '/') {
@@ -403,28 +395,6 @@ int mkdir_as(const char *path, int mode, long gid)
 		}
 	}
 	return mkdir_one(tmp, mode, gid);
-}
-
-int file_fault(const char *what)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static int left = -1;
-	const char *f = getenv("DOCPIPE_FAULT");
-	size_t l = strlen(what);
-	int hit = 0;
-
-	/* DOCPIPE_FAULT=WHAT:N fails the first N operations WHAT (tests only) */
-	if (!f || strncmp(f, what, l) || f[l] != ':')
-		return 0;
-	pthread_mutex_lock(&lock);
-	if (left < 0)
-		left = atoi(f + l + 1);
-	if (left > 0) {
-		left--;
-		hit = 1;
-	}
-	pthread_mutex_unlock(&lock);
-	return hit;
 }
 
 int64_t now_us(void)

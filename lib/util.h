@@ -56,11 +56,7 @@ enum dp_err file_read_fd(int fd, const struct stat *st, const char *shown, char 
  * (-1: 0666 less the umask) and group gid (-1: the process's). */
 enum dp_err file_write(const char *path, const void *data, size_t len, struct dp_msg *m);
 enum dp_err file_write_as(const char *path, const void *data, size_t len, int mode, long gid, struct dp_msg *m);
-/* The fault hook of the tests: 1 when DOCPIPE_FAULT=WHAT:N names this kind
- * of file operation ("move", "mkdir", "write") and fewer than N have failed
- * so far; the caller then fails as on a full disk. Read in these three
- * places only (mkdir_as, file_write_as, the inbox's move). */
-int file_fault(const char *what);
+
 void path_dirname(const char *path, char *out, size_t n);
 const char *path_basename(const char *path);
 /* mkdir -p */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,31 @@ int inbox_next(struct inbox *ib, int timeout_ms, int (*skip)(const char *path, v
 	return 0;
 }
 
+/* The fault hook of the tests (t068): 1 when DOCPIPE_FAULT=WHAT:N names
+ * this step of settling an input ("mkdir" its folder, "write" its note,
+ * "move" it) and fewer than N have failed so far; the caller then fails as
+ * on a full disk. Read here only. */
+static int fault(const char *what)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static int left = -1;
+	const char *f = getenv("DOCPIPE_FAULT");
+	size_t l = strlen(what);
+	int hit = 0;
+
+	if (!f || strncmp(f, what, l) || f[l] != ':')
+		return 0;
+	pthread_mutex_lock(&lock);
+	if (left < 0)
+		left = atoi(f + l + 1);
+	if (left > 0) {
+		left--;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&lock);
+	return hit;
+}
+
 /* Make the moved file private: CONF_FILE_MODE, the clerks' group. Only a
  * regular file with one name: changing the mode of a hard link would
  * change its other name's too. Returns -1 when this process may not (the
@@ -279,7 +305,7 @@ static int move_in(const struct inbox *ib, const char *name, int dst_dir, const 
 	struct stat st;
 	int fd, rc;
 
-	if (file_fault("move")) {
+	if (fault("move")) {
 		errno = ENOSPC;
 		return -1;
 	}
@@ -355,7 +381,10 @@ static int write_note(const struct inbox *ib, const char *dir, const char *dst, 
 		   "  理由に書かれた問題を直して（再スキャン、再出力、送り主への再送依頼など）、\n"
 		   "  新しいファイルを受付フォルダに入れてください。\n",
 		   shown, when, error && *error ? error : "unknown", code && *code ? code : "-", ib->dir);
-	e = file_write_as(txt, b.data, b.len, CONF_FILE_MODE, ib->c->files_gid, &m);
+	if (fault("write"))
+		e = dp_fail(&m, DP_ERR_IO, "cannot write '%s': %s", txt, strerror(ENOSPC));
+	else
+		e = file_write_as(txt, b.data, b.len, CONF_FILE_MODE, ib->c->files_gid, &m);
 	buf_release(&b);
 	if (e)
 		log_error("%s", m.text);
@@ -369,7 +398,7 @@ int inbox_settle(struct inbox *ib, const char *path, int ok, const char *error, 
 	const char *name = path_basename(path);
 	time_t now = time(NULL);
 	struct tm tm;
-	int dfd, rc = -1;
+	int dfd, made, rc = -1;
 
 	localtime_r(&now, &tm);
 	if (ok)
@@ -380,8 +409,8 @@ int inbox_settle(struct inbox *ib, const char *path, int ok, const char *error, 
 	log_kv(kv, sizeof kv, "file", path);
 	log_kv(kv, sizeof kv, "to", dir);
 	/* a folder removed while docpipe runs is made again */
-	if (mkdir_as(dir, CONF_DIR_MODE, ib->c->files_gid) != 0 ||
-	    (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	made = fault("mkdir") ? (errno = ENOSPC, -1) : mkdir_as(dir, CONF_DIR_MODE, ib->c->files_gid);
+	if (made != 0 || (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		log_kv(kv, sizeof kv, "error", strerror(errno));
 		log_line(LOG_ERROR, "cannot make the folder: the input stays in the inbox and is tried again", kv);
 		later(ib, name);
