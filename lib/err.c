@@ -39,7 +39,6 @@ const char *dp_reason_code(enum dp_reason r)
 	case DP_REASON_TOO_MANY_PAGES: return "TOO_MANY_PAGES";
 	case DP_REASON_TOO_LONG: return "TOO_LONG";
 	case DP_REASON_FILE_TOO_LARGE: return "FILE_TOO_LARGE";
-	case DP_REASON_BLANK_PAGE: return "BLANK_PAGE";
 	case DP_REASON_LINK: return "LINK";
 	case DP_REASON_NOT_A_FILE: return "NOT_A_FILE";
 	case DP_REASON_HARD_LINK: return "HARD_LINK";

@@ -44,7 +44,6 @@ enum dp_reason {
 	DP_REASON_TOO_MANY_PAGES,     /* more than [limits] max_pages */
 	DP_REASON_TOO_LONG,           /* a recording longer than [limits] max_audio_seconds */
 	DP_REASON_FILE_TOO_LARGE,     /* more than [limits] max_file_bytes */
-	DP_REASON_BLANK_PAGE,         /* every page blank: no ink */
 	DP_REASON_LINK,               /* a symbolic link in the inbox: never followed */
 	DP_REASON_NOT_A_FILE,         /* a folder, device, pipe or socket */
 	DP_REASON_HARD_LINK,          /* an inbox file with more than one name */
