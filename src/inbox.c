@@ -320,7 +320,8 @@ static int move_in(const struct inbox *ib, const char *name, int dst_dir, const 
 		rc = copy_in(ib, fd, name, dst_dir, dst);
 	} else {
 		rc = renameat2(ib->dfd, name, dst_dir, dst, RENAME_NOREPLACE);
-		if (rc < 0 && errno == EXDEV && S_ISREG(st.st_mode))
+		/* never a copy of a hard link: its bytes are another name's */
+		if (rc < 0 && errno == EXDEV && S_ISREG(st.st_mode) && st.st_nlink == 1)
 			rc = copy_in(ib, fd, name, dst_dir, dst);
 	}
 	int e = errno;
@@ -398,7 +399,8 @@ int inbox_settle(struct inbox *ib, const char *path, int ok, const char *error, 
 	const char *name = path_basename(path);
 	time_t now = time(NULL);
 	struct tm tm;
-	int dfd, made, rc = -1;
+	int dfd, made, rc = -1, err = 0;
+	const char *what = "cannot move the input: it stays in the inbox and is tried again";
 
 	localtime_r(&now, &tm);
 	if (ok)
@@ -423,20 +425,21 @@ int inbox_settle(struct inbox *ib, const char *path, int ok, const char *error, 
 		    (!ok && faccessat(dfd, note, F_OK, AT_SYMLINK_NOFOLLOW) == 0))
 			continue;
 		/* the note first: an input never sits in quarantine without one */
-		if (!ok && write_note(ib, dir, dst, name, error, code, &tm) != 0)
-			break;
-		rc = move_in(ib, name, dfd, dst);
-		if (rc == 0 || errno != EEXIST) {
-			if (rc != 0 && !ok)
-				unlinkat(dfd, note, 0);
+		if (!ok && write_note(ib, dir, dst, name, error, code, &tm) != 0) {
+			what = "cannot write the note: the input stays in the inbox and is tried again";
 			break;
 		}
-		if (!ok)
+		rc = move_in(ib, name, dfd, dst);
+		err = errno;
+		if (rc != 0 && !ok)
 			unlinkat(dfd, note, 0);
+		if (rc == 0 || err != EEXIST)
+			break;
 	}
 	if (rc != 0) {
-		log_kv(kv, sizeof kv, "error", strerror(errno));
-		log_line(LOG_ERROR, "cannot move the input: it stays in the inbox and is tried again", kv);
+		if (err)
+			log_kv(kv, sizeof kv, "error", strerror(err));
+		log_line(LOG_ERROR, what, kv);
 		later(ib, name);
 	} else {
 		snprintf(final, n, "%s/%s", dir, dst);
