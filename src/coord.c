@@ -14,7 +14,6 @@
 #include "../stages/stage.h"
 #include "chunks.h"
 #include "../lib/db.h"
-#include "../lib/fname.h"
 #include "ledger.h"
 #include "../lib/log.h"
 #include "pipeline.h"
