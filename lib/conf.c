@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,7 @@ static const struct conf_row rows[] = {
 	{ "watch", "poll", CT_BOOL, S(watch_poll), 0, 1, "no", NULL },
 	{ "watch", "settle_ms", CT_INT, S(watch_settle_ms), 0, 600000, "2000", NULL },
 	{ "watch", "rescan_seconds", CT_INT, S(watch_rescan_s), 1, 86400, "60", NULL },
+	{ "files", "group", CT_STR, S(files_group), 0, 0, "", NULL },
 	{ "database", "conninfo", CT_STR, S(conninfo), 0, 0, "", NULL },
 	{ "database", "retry_max_seconds", CT_INT, S(db_retry_max_s), 0, 86400, "120", NULL },
 	{ "review", "bind", CT_STR, S(review_bind), 0, 0, "127.0.0.1", NULL },
@@ -167,6 +169,30 @@ static enum dp_err set_workers(struct conf *c, const struct conf_row *r, const c
 	return DP_OK;
 }
 
+/* [files] group: a group name or number of this machine */
+static enum dp_err resolve_group(struct conf *c, const char *name, struct dp_msg *m)
+{
+	struct group gr, *g = NULL;
+	char buf[4096], *end;
+	long n;
+
+	c->files_gid = -1;
+	if (!c->files_group[0])
+		return DP_OK;
+	if (getgrnam_r(c->files_group, &gr, buf, sizeof buf, &g) == 0 && g) {
+		c->files_gid = (long)g->gr_gid;
+		return DP_OK;
+	}
+	errno = 0;
+	n = strtol(c->files_group, &end, 10);
+	if (!errno && end != c->files_group && !*end && n >= 0) {
+		c->files_gid = n;
+		return DP_OK;
+	}
+	return dp_fail(m, DP_ERR_CONFIG, "%s: files.group: there is no group '%s' on this machine (create it, or give its number)",
+		       name, c->files_group);
+}
+
 void conf_defaults(struct conf *c, const char *base_dir)
 {
 	struct dp_msg m;
@@ -175,6 +201,7 @@ void conf_defaults(struct conf *c, const char *base_dir)
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		if (rows[i].type != CT_WORKERS && set_value(c, &rows[i], rows[i].def, base_dir, "defaults", &m) != DP_OK)
 			abort(); /* the table itself is wrong: a bug */
+	c->files_gid = -1;
 }
 
 enum dp_err conf_parse(struct conf *c, const char *name, const char *text, const char *base_dir,
@@ -217,7 +244,7 @@ enum dp_err conf_parse(struct conf *c, const char *name, const char *text, const
 		return in.err;
 	if (c->asr_chunk_min_s > c->asr_chunk_max_s)
 		return dp_fail(m, DP_ERR_CONFIG, "%s: asr.chunk_min_seconds is larger than asr.chunk_max_seconds", name);
-	return DP_OK;
+	return resolve_group(c, name, m);
 }
 
 enum dp_err conf_load(struct conf *c, const char *path, struct dp_msg *m)

@@ -73,6 +73,10 @@ struct conf {
 	int watch_poll;                /* 0 inotify, 1 polling */
 	int watch_settle_ms;
 	int watch_rescan_s;
+	/* [files]: folders docpipe makes in archive, quarantine and receipts are
+	 * 0750, files 0640, owned by this group (the clerks'); "" the process's */
+	char files_group[64];
+	long files_gid;                /* resolved when loaded; -1 for "" */
 	/* [database] */
 	char conninfo[CONF_STR_MAX];
 	int db_retry_max_s;
@@ -101,6 +105,11 @@ int conf_workers(const struct conf *c, const char *stage);
 /* Set (or add) the count for a stage name; line 0 when not from a file.
  * Returns -1 when the table is full. */
 int conf_set_workers(struct conf *c, const char *stage, int count, int line);
+
+/* The permissions of what docpipe files away (archive, quarantine, receipts,
+ * notes); the group is [files] group. */
+#define CONF_DIR_MODE 0750
+#define CONF_FILE_MODE 0640
 
 /* Print every directive with its current value (docpipe config). */
 void conf_dump(const struct conf *c, FILE *out);

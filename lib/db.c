@@ -300,8 +300,9 @@ static const char *ts(char *buf, size_t n, int64_t us)
  * nothing else, since every other row is joined to the new id. */
 static const char STORE_SQL[] =
 	"WITH doc AS (INSERT INTO documents (sha256, source_name, kind, format, status, error, received_at, "
-	"  page_count, full_text, ocr_confidence, form_type, procedure_code) VALUES "
-	"  ($1, $2, $3, $4, $5, $6, to_timestamp($7::double precision), $8, $9, $10, $11, $12) "
+	"  page_count, full_text, ocr_confidence, form_type, procedure_code, error_code, source_name_raw) VALUES "
+	"  ($1, $2, $3, $4, $5, $6, to_timestamp($7::double precision), $8, $9, $10, $11, $12, $47, "
+	"   coalesce($48::bytea, convert_to($2, 'UTF8'))) "
 	"  ON CONFLICT (sha256) DO NOTHING RETURNING id), "
 	"runs AS (INSERT INTO stage_runs (document_id, stage, worker, host, queued_at, started_at, finished_at, "
 	"  cpu_ms, outcome) "
@@ -341,7 +342,7 @@ enum store_col {
 	STORE_COLS
 };
 #define STORE_DOC_PARAMS 12
-#define STORE_PARAMS (STORE_DOC_PARAMS + STORE_COLS + 7)
+#define STORE_PARAMS (STORE_DOC_PARAMS + STORE_COLS + 9)
 
 /* The parameters of STORE_SQL for one job, all text (built once; sent again
  * by store_existing): times as "%.6f" seconds since the epoch, cpu as "%.3f"
@@ -352,6 +353,10 @@ struct store_params {
 	struct buf col[STORE_COLS];
 	char b[3][64];
 };
+
+/* The input's name as bytes ($48): the coordinator sets attr source.bytea
+ * ("\x..." from fname_bytea) when the name is not UTF-8 and j->source is
+ * its display form; otherwise the bytes are those of source_name. */
 
 static void store_params_build(struct store_params *sp, struct job *j, const char *status)
 {
@@ -409,8 +414,9 @@ static void store_params_build(struct store_params *sp, struct job *j, const cha
 		arr_add(&sp->col[ISS_EN], x->msg_en);
 	}
 	for (size_t i = 0; i < j->nattrs; i++) {
-		if (str_starts(j->attrs[i].key, "identity.") || str_starts(j->attrs[i].key, "receipt."))
-			continue; /* personal data and receipts have tables of their own */
+		if (str_starts(j->attrs[i].key, "identity.") || str_starts(j->attrs[i].key, "receipt.") ||
+		    str_starts(j->attrs[i].key, "source."))
+			continue; /* personal data, receipts and the name's bytes have columns of their own */
 		arr_add(&sp->col[ATTR_KEY], j->attrs[i].key);
 		arr_add(&sp->col[ATTR_VALUE], j->attrs[i].value);
 	}
@@ -430,9 +436,11 @@ static void store_params_build(struct store_params *sp, struct job *j, const cha
 	 * receipts.png_path stays NULL: the coordinator writes the PNG after the
 	 * commit, to a name that follows from the document's id (lib/receipt.h,
 	 * docs/FORMS-qr-grants.md) */
-	const char *rest[7] = { job_attr(j, "identity.name"), job_attr(j, "identity.org"), job_attr(j, "identity.tel"),
+	const char *rest[9] = { job_attr(j, "identity.name"), job_attr(j, "identity.org"), job_attr(j, "identity.tel"),
 				job_attr(j, "identity.visit"), job_attr(j, "identity.raw"),
-				job_attr(j, "receipt.payload"), NULL };
+				job_attr(j, "receipt.payload"), NULL,
+				!strcmp(status, "rejected") && j->error_code[0] ? j->error_code : NULL,
+				job_attr(j, "source.bytea") };
 	memcpy(sp->p + STORE_DOC_PARAMS + STORE_COLS, rest, sizeof rest);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fname.h"
 #include "util.h"
 
 struct job *job_new(void)
@@ -73,6 +74,24 @@ void job_set_error(struct job *j, const char *status, const char *fmt, ...)
 	va_end(ap);
 	job_set_str(&j->error, msg);
 	str_copy(j->status, sizeof j->status, status);
+}
+
+void job_set_source(struct job *j, const char *path)
+{
+	char shown[4096];
+
+	if (fname_display(path, shown, sizeof shown)) {
+		char *raw = fname_bytea(path);
+		job_set_attr(j, "source.bytea", raw);
+		free(raw);
+	}
+	job_set_str(&j->source, shown);
+}
+
+void job_refuse(struct job *j, enum dp_err e, const struct dp_msg *m)
+{
+	job_set_error(j, "rejected", "%s", m->text[0] ? m->text : dp_err_name(e));
+	str_copy(j->error_code, sizeof j->error_code, dp_reason_code(dp_reason_of(e, m->reason)));
 }
 
 #define GROW(arr, n) ((arr) = xrealloc((arr), ((n) + 1) * sizeof *(arr)), &(arr)[(n)++])
@@ -280,6 +299,7 @@ char *job_encode(const struct job *j, size_t *len)
 	putll(&b, j->queued_us);
 	putll(&b, j->seq);
 	putll(&b, j->hop);
+	put(&b, j->error_code);
 	buf_addstr(&b, "\n");
 	for (int i = 0; i < j->nroute; i++) {
 		buf_addstr(&b, "r");
@@ -477,8 +497,9 @@ enum dp_err job_decode(const char *data, size_t len, struct job **out, struct dp
 		switch (cols[0][0]) {
 		case 'H': {
 			double conf;
-			NEED(15);
+			NEED(16);
 			if (strlen(cols[1]) >= sizeof j->id || strlen(cols[3]) >= sizeof j->kind ||
+			    strlen(cols[15]) >= sizeof j->error_code ||
 			    strlen(cols[4]) >= sizeof j->format || strlen(cols[5]) >= sizeof j->status ||
 			    strlen(cols[9]) >= sizeof j->form_type || strlen(cols[10]) >= sizeof j->procedure) {
 				dp_fail(m, DP_ERR_CORRUPT, "job header: identifier too long");
@@ -510,6 +531,7 @@ enum dp_err job_decode(const char *data, size_t len, struct job **out, struct dp
 			j->queued_us = v[2];
 			j->seq = v[3];
 			j->hop = (int)v[4];
+			str_copy(j->error_code, sizeof j->error_code, cols[15]);
 			have_header = 1;
 			break;
 		}

@@ -75,6 +75,7 @@ struct job {
 	int nroute, hop;                     /* route[hop] is the stage it is going to */
 	char status[16];                     /* "" while flowing; final status once decided */
 	char *error;                         /* why rejected, for people */
+	char error_code[24];                 /* why rejected, for machines: EMPTY_FILE ... (err.h) */
 	int page_count;
 	char *full_text;
 	double ocr_conf;                     /* mean word confidence, -1 none */
@@ -98,6 +99,13 @@ void job_free(struct job **j);
 void job_set_str(char **dst, const char *s);
 void job_set_error(struct job *j, const char *status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The input's name: source becomes path's display form (UTF-8, lib/fname.h);
+ * a name that is not UTF-8 also sets attr source.bytea, its bytes as bytea
+ * input ("\\x...") for documents.source_name_raw. */
+void job_set_source(struct job *j, const char *path);
+/* Mark j rejected by the failure e that filled m: status, error (m's text,
+ * or e's name when empty) and error_code (dp_reason_of). */
+void job_refuse(struct job *j, enum dp_err e, const struct dp_msg *m);
 struct job_field *job_add_field(struct job *j, int page, const char *name, const char *value,
 				const char *raw, double conf, int needs_review, const char *source);
 struct job_field *job_find_field(struct job *j, const char *name);

@@ -1,12 +1,13 @@
 /* log.c: logfmt lines on stderr (see log.h). Thread-safe: one fputs per line. */
 #include "log.h"
 
-
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "fname.h"
 
 static enum log_level cur_level = LOG_INFO;
 static const char *names[] = { "error", "warn", "info", "debug" };
@@ -28,9 +29,13 @@ char *log_kv(char *buf, size_t n, const char *key, const char *val)
 {
 	size_t len = strlen(buf);
 	int quote = 0;
+	char shown[1024];
 
 	if (!val)
 		val = "";
+	/* a value that is not UTF-8 (a Shift_JIS file name) in its display form */
+	if (fname_display(val, shown, sizeof shown))
+		val = shown;
 	if (!*val)
 		quote = 1;
 	for (const char *p = val; *p; p++)

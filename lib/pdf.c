@@ -98,7 +98,7 @@ enum dp_err pdf_pages(struct job *j, const void *data, size_t len, const struct 
 	{
 		char *argv[] = { "pdfinfo", in, NULL };
 		if (run_tool(argv, info) != 0) {
-			e = dp_fail(m, DP_ERR_CORRUPT, "'%s' is a damaged PDF (pdfinfo cannot read it)", name);
+			e = dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_DAMAGED, "'%s' is a damaged PDF (pdfinfo cannot read it)", name);
 			goto out;
 		}
 	}
@@ -114,16 +114,16 @@ enum dp_err pdf_pages(struct job *j, const void *data, size_t len, const struct 
 			sscanf(p + 10, "%lf x %lf", &pw, &ph);
 	}
 	if (count < 1) {
-		e = dp_fail(m, DP_ERR_CORRUPT, "'%s' is a PDF without pages", name);
+		e = dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_DAMAGED, "'%s' is a PDF without pages", name);
 		goto out;
 	}
 	if (count > c->max_pages) {
-		e = dp_fail(m, DP_ERR_LIMIT, "'%s' has %d pages, more than the limit of %d ([limits] max_pages)", name,
+		e = dp_refuse(m, DP_ERR_LIMIT, DP_REASON_TOO_MANY_PAGES, "'%s' has %d pages, more than the limit of %d ([limits] max_pages)", name,
 			    count, c->max_pages);
 		goto out;
 	}
 	if (pw * ph * PDF_DPI * PDF_DPI / (72.0 * 72.0) > (double)c->max_pixels) {
-		e = dp_fail(m, DP_ERR_LIMIT, "'%s': a %.0fx%.0f pt page at %d dpi exceeds [limits] max_pixels", name, pw,
+		e = dp_refuse(m, DP_ERR_LIMIT, DP_REASON_DECOMPRESSION_BOMB, "'%s': a %.0fx%.0f pt page at %d dpi exceeds [limits] max_pixels", name, pw,
 			    ph, PDF_DPI);
 		goto out;
 	}

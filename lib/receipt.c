@@ -160,12 +160,12 @@ enum dp_err receipt_write_for(const struct conf *c, const struct job *j, const c
 	if (receipt_path_for(c, j, input_path, out_path, n))
 		return dp_fail(m, DP_ERR_IO, "receipt path for '%s' is too long", input_path ? input_path : "?");
 	path_dirname(out_path, dir, sizeof dir);
-	if ((c->receipts_dir[0] || c->archive_dir[0]) && mkdir_p(dir) != 0)
+	if ((c->receipts_dir[0] || c->archive_dir[0]) && mkdir_as(dir, CONF_DIR_MODE, c->files_gid) != 0)
 		return dp_fail(m, DP_ERR_IO, "cannot create the receipts folder '%s': %s (check [output] receipts)", dir,
 			       strerror(errno));
 	e = receipt_png(payload, &png, &len, m);
 	if (!e)
-		e = file_write(out_path, png, len, m);
+		e = file_write_as(out_path, png, len, CONF_FILE_MODE, c->files_gid, m);
 	free(png);
 	return e;
 }

@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "fname.h"
 
 char *str_trim(char *s)
 {
@@ -174,56 +177,85 @@ char *buf_detach(struct buf *b, size_t *len)
 	return p;
 }
 
-enum dp_err file_read(const char *path, char **out, size_t *len, size_t max, struct dp_msg *m)
+int file_open_at(int dirfd, const char *name, unsigned flags, const char *shown, struct stat *st, struct dp_msg *m)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat dir;
+	int fd, e;
+
+	if ((flags & FILE_INSIDE) && (strchr(name, '/') || !*name || fstat(dirfd, &dir) < 0)) {
+		dp_refuse(m, DP_ERR_IO, DP_REASON_UNREADABLE, "'%s' is not a name inside the folder", shown);
+		return -1;
+	}
+	/* O_NONBLOCK: opening a pipe must not wait for a writer */
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | ((flags & FILE_INSIDE) ? O_NOFOLLOW : 0));
+	if (fd < 0) {
+		e = errno;
+		if (e == ELOOP && (flags & FILE_INSIDE))
+			dp_refuse(m, DP_ERR_IO, DP_REASON_LINK,
+				  "'%s' is a symbolic link, which docpipe never follows (it could lead outside the inbox): "
+				  "put the file itself into the inbox",
+				  shown);
+		else
+			dp_refuse(m, DP_ERR_IO, DP_REASON_UNREADABLE, "cannot open '%s': %s", shown, strerror(e));
+		return -1;
+	}
+	if (fstat(fd, st) < 0) {
+		e = errno;
+		close(fd);
+		dp_refuse(m, DP_ERR_IO, DP_REASON_UNREADABLE, "cannot stat '%s': %s", shown, strerror(e));
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		dp_refuse(m, DP_ERR_IO, DP_REASON_NOT_A_FILE, "'%s' is %s, not a file", shown,
+			  S_ISDIR(st->st_mode) ? "a folder" : "a device, pipe or socket");
+		return -1;
+	}
+	if ((flags & FILE_INSIDE) && (st->st_nlink != 1 || st->st_dev != dir.st_dev)) {
+		close(fd);
+		dp_refuse(m, DP_ERR_IO, DP_REASON_HARD_LINK,
+			  "'%s' also has a name outside the inbox (%s), which docpipe does not read: put a copy of the file there",
+			  shown, st->st_nlink != 1 ? "a hard link" : "another file system mounted over it");
+		return -1;
+	}
+	return fd;
+}
+
+enum dp_err file_read_fd(int fd, const struct stat *st, const char *shown, char **out, size_t *len, size_t max,
+			 struct dp_msg *m)
+{
 	char *data = NULL;
 	size_t got = 0, cap;
 
 	*out = NULL;
-	if (fd < 0)
-		return dp_fail(m, DP_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return dp_fail(m, DP_ERR_IO, "cannot stat '%s': %s", path, strerror(errno));
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return dp_fail(m, DP_ERR_IO, "'%s' is a folder, not a file", path);
-	}
-	if ((unsigned long long)st.st_size > max) {
-		close(fd);
-		return dp_fail(m, DP_ERR_LIMIT, "'%s' is %lld bytes, more than the limit of %zu", path,
-			       (long long)st.st_size, max);
-	}
-	cap = (size_t)st.st_size + 1;
+	if ((unsigned long long)st->st_size > max)
+		return dp_refuse(m, DP_ERR_LIMIT, DP_REASON_FILE_TOO_LARGE, "'%s' is %lld bytes, more than the limit of %zu",
+				 shown, (long long)st->st_size, max);
+	cap = (size_t)st->st_size + 1;
 	data = xmalloc(cap);
 	for (;;) {
 		ssize_t r;
 		if (got + 1 >= cap) {
 			if (cap > max + 1) {
 				free(data);
-				close(fd);
-				return dp_fail(m, DP_ERR_LIMIT, "'%s' grew past the limit of %zu bytes while being read", path, max);
+				return dp_refuse(m, DP_ERR_LIMIT, DP_REASON_FILE_TOO_LARGE,
+						 "'%s' grew past the limit of %zu bytes while being read", shown, max);
 			}
 			cap *= 2;
 			data = xrealloc(data, cap);
 		}
 		r = read(fd, data + got, cap - got - 1);
 		if (r < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			int e = errno;
 			free(data);
-			close(fd);
-			return dp_fail(m, DP_ERR_IO, "cannot read '%s': %s", path, strerror(e));
+			return dp_refuse(m, DP_ERR_IO, DP_REASON_UNREADABLE, "cannot read '%s': %s", shown, strerror(e));
 		}
 		if (r == 0)
 			break;
 		got += (size_t)r;
 	}
-	close(fd);
 	data[got] = '\0';
 	*out = data;
 	if (len)
@@ -231,25 +263,79 @@ enum dp_err file_read(const char *path, char **out, size_t *len, size_t max, str
 	return DP_OK;
 }
 
+enum dp_err file_read(const char *path, char **out, size_t *len, size_t max, struct dp_msg *m)
+{
+	struct stat st;
+	char shown[4096];
+	int fd;
+	enum dp_err e;
+
+	*out = NULL;
+	fname_display(path, shown, sizeof shown);
+	fd = file_open_at(AT_FDCWD, path, 0, shown, &st, m);
+	if (fd < 0)
+		return DP_ERR_IO;
+	e = file_read_fd(fd, &st, shown, out, len, max, m);
+	close(fd);
+	return e;
+}
+
 enum dp_err file_write(const char *path, const void *data, size_t len, struct dp_msg *m)
 {
-	char tmp[4096];
-	FILE *f;
+	return file_write_as(path, data, len, -1, -1, m);
+}
 
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= sizeof tmp)
-		return dp_fail(m, DP_ERR_IO, "path too long: '%s'", path);
-	f = fopen(tmp, "wb");
-	if (!f)
-		return dp_fail(m, DP_ERR_IO, "cannot create '%s': %s", tmp, strerror(errno));
-	if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		unlink(tmp);
-		return dp_fail(m, DP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+enum dp_err file_write_as(const char *path, const void *data, size_t len, int mode, long gid, struct dp_msg *m)
+{
+	char tmp[4096];
+	const char *p = data;
+	size_t left = len;
+	int fd;
+
+	/* a new file of an unpredictable name (O_CREAT|O_EXCL) in the target
+	 * folder, then renamed over path: a link planted at path or at a guessed
+	 * temporary name is replaced, never written through */
+	for (int tries = 0;; tries++) {
+		unsigned char rnd[8];
+		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+			return dp_fail(m, DP_ERR_IO, "cannot create a file beside '%s': no random numbers", path);
+		if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1],
+				     rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]) >= sizeof tmp)
+			return dp_fail(m, DP_ERR_IO, "path too long: '%s'", path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode < 0 ? 0666 : 0600);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST || tries > 16)
+			return dp_fail(m, DP_ERR_IO, "cannot create a file beside '%s': %s", path, strerror(errno));
+	}
+	if ((mode >= 0 && fchmod(fd, (mode_t)mode) < 0) || (gid >= 0 && fchown(fd, (uid_t)-1, (gid_t)gid) < 0))
+		goto fail;
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		p += w;
+		left -= (size_t)w;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
 	}
 	if (rename(tmp, path) < 0) {
+		int e = errno;
 		unlink(tmp);
-		return dp_fail(m, DP_ERR_IO, "cannot rename to '%s': %s", path, strerror(errno));
+		return dp_fail(m, DP_ERR_IO, "cannot rename to '%s': %s", path, strerror(e));
 	}
 	return DP_OK;
+fail: {
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return dp_fail(m, DP_ERR_IO, "cannot write '%s': %s", path, strerror(e));
+}
 }
 
 void path_dirname(const char *path, char *out, size_t n)
@@ -277,6 +363,23 @@ const char *path_basename(const char *path)
 
 int mkdir_p(const char *path)
 {
+	return mkdir_as(path, -1, -1);
+}
+
+/* mkdir, then chmod (the umask does not decide) and chown for the group */
+static int mkdir_one(const char *p, int mode, long gid)
+{
+	if (mkdir(p, mode < 0 ? 0755 : (mode_t)mode) < 0)
+		return errno == EEXIST ? 0 : -1;
+	if (mode >= 0 && chmod(p, (mode_t)mode) < 0)
+		return -1;
+	if (gid >= 0 && chown(p, (uid_t)-1, (gid_t)gid) < 0)
+		return -1;
+	return 0;
+}
+
+int mkdir_as(const char *path, int mode, long gid)
+{
 	char tmp[4096];
 	size_t l = strlen(path);
 
@@ -286,14 +389,12 @@ int mkdir_p(const char *path)
 	for (char *p = tmp + 1; *p; p++) {
 		if (*p == '/') {
 			*p = '\0';
-			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			if (mkdir_one(tmp, mode, gid) < 0)
 				return -1;
 			*p = '/';
 		}
 	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	return mkdir_one(tmp, mode, gid);
 }
 
 int64_t now_us(void)

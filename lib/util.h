@@ -35,14 +35,35 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 /* Detach the NUL-terminated contents; the caller frees. */
 char *buf_detach(struct buf *b, size_t *len);
 
-/* Read a whole file of at most max bytes; *out is NUL-terminated, caller frees. */
+/* Read a whole regular file of at most max bytes; *out is NUL-terminated,
+ * caller frees. */
 enum dp_err file_read(const char *path, char **out, size_t *len, size_t max, struct dp_msg *m);
-/* Write atomically (temp file + rename). */
+/* Open name (relative to dirfd, or AT_FDCWD) for reading, without waiting
+ * on a pipe, and check what was opened (fstat into *st): a regular file.
+ * With FILE_INSIDE (the inbox): name is one component of dirfd's folder,
+ * a symbolic link is not followed (O_NOFOLLOW), and the file has one link
+ * on dirfd's file system, so a link swapped in after a check leads nowhere.
+ * Returns the descriptor, or -1 with m filled (shown names the file, m's
+ * reason says why: LINK, NOT_A_FILE, HARD_LINK, UNREADABLE). */
+#define FILE_INSIDE 1u
+struct stat;
+int file_open_at(int dirfd, const char *name, unsigned flags, const char *shown, struct stat *st, struct dp_msg *m);
+/* Read all of an open file of size st->st_size, at most max bytes. */
+enum dp_err file_read_fd(int fd, const struct stat *st, const char *shown, char **out, size_t *len, size_t max,
+			 struct dp_msg *m);
+/* Write atomically: a new file of an unpredictable name beside path
+ * (O_EXCL), then renamed to path. file_write_as: with permissions mode
+ * (-1: 0666 less the umask) and group gid (-1: the process's). */
 enum dp_err file_write(const char *path, const void *data, size_t len, struct dp_msg *m);
+enum dp_err file_write_as(const char *path, const void *data, size_t len, int mode, long gid, struct dp_msg *m);
+
 void path_dirname(const char *path, char *out, size_t n);
 const char *path_basename(const char *path);
 /* mkdir -p */
 int mkdir_p(const char *path);
+/* mkdir -p whose new folders get permissions mode whatever the umask, and
+ * group gid (-1: leave as created); existing folders are left as they are. */
+int mkdir_as(const char *path, int mode, long gid);
 
 /* Microseconds since the epoch (wall) and CPU microseconds of this thread. */
 int64_t now_us(void);

@@ -166,10 +166,11 @@ int cmd_inspect(int argc, char **argv)
 		char *data = NULL;
 		size_t len = 0;
 
-		job_set_str(&j->source, argv[a]);
+		job_set_source(j, argv[a]);
 		j->received_us = now_us();
-		if (file_read(argv[a], &data, &len, (size_t)c.max_file_bytes, &m)) {
-			job_set_error(j, "rejected", "%s", m.text);
+		enum dp_err re = file_read(argv[a], &data, &len, (size_t)c.max_file_bytes, &m);
+		if (re) {
+			job_refuse(j, re, &m);
 			str_copy(j->kind, sizeof j->kind, "unknown");
 		} else {
 			job_add_frame(j, "file", data, len);

@@ -21,12 +21,12 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-static void on_done(enum coord_outcome o, const struct job *j, const char *path, const char *error, void *user,
-		    char *final, size_t n)
+static void on_done(enum coord_outcome o, const struct job *j, const char *path, const char *error,
+		    const char *code, void *user, char *final, size_t n)
 {
 	struct inbox *ib = user;
 	(void)j;
-	inbox_settle(ib, path, o == CO_LOADED || o == CO_DUPLICATE, error, final, n);
+	inbox_settle(ib, path, o == CO_LOADED || o == CO_DUPLICATE, error, code, final, n);
 }
 
 static int skip_pending(const char *path, void *user)
@@ -61,6 +61,12 @@ int cmd_watch(int argc, char **argv)
 		inbox_close(&ib);
 		return oe == DP_ERR_CONFIG ? EXIT_USAGE : EXIT_FAILURE_RT;
 	}
+	if (coord_set_inbox(co, c.inbox, &m)) {
+		fprintf(stderr, "docpipe: %s\n", m.text);
+		coord_close(&co);
+		inbox_close(&ib);
+		return EXIT_USAGE;
+	}
 	log_info("watching '%s' (%s), archive '%s', quarantine '%s'", c.inbox, c.watch_poll ? "polling" : "inotify",
 		 c.archive_dir, c.quarantine_dir);
 	coord_resume(co);
@@ -71,17 +77,6 @@ int cmd_watch(int argc, char **argv)
 		}
 		if (!inbox_next(ib, coord_in_flight(co) ? 50 : 250, skip_pending, co, path, sizeof path)) {
 			coord_poll(co, 0);
-			continue;
-		}
-		if (inbox_outside_link(ib, path)) {
-			char final[4096];
-			char kv[1024] = "";
-			log_kv(kv, sizeof kv, "file", path);
-			log_line(LOG_WARN, "refused a link that leads outside the inbox", kv);
-			inbox_settle(ib, path, 0,
-				     "this is a link to a file outside the inbox, which docpipe does not follow: put the file "
-				     "itself into the inbox",
-				     final, sizeof final);
 			continue;
 		}
 		if (coord_submit_path(co, path, &m))

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,8 @@ struct coord {
 	int tty;
 	struct pending *pend;
 	struct coord_stats st;
+	int inbox_fd;             /* the watched folder, -1 for `run` */
+	char inbox[PATH_MAX];
 };
 
 static void pending_free(struct pending *pd)
@@ -89,6 +92,7 @@ enum dp_err coord_open(struct coord **out, const struct conf *c, coord_done_fn c
 	co->user = user;
 	co->tty = isatty(2);
 	co->st.started_us = now_us();
+	co->inbox_fd = -1;
 	e = db_open(&co->db, c->conninfo, c->db_retry_max_s, m);
 	if (!e)
 		e = db_migrate(co->db, 0, m);
@@ -103,17 +107,16 @@ enum dp_err coord_open(struct coord **out, const struct conf *c, coord_done_fn c
 	return DP_OK;
 }
 
-/* SHA-256 of a file too large to hold, read in pieces. */
-static int hash_file(const char *path, char out[65])
+/* SHA-256 of an open file too large to hold, read in pieces from the start. */
+static int hash_fd(int fd, char out[65])
 {
 	unsigned char buf[1 << 16], md[32];
 	unsigned int mdlen = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	EVP_MD_CTX *ctx;
 	ssize_t r;
 	static const char hex[] = "0123456789abcdef";
 
-	if (fd < 0)
+	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -1;
 	ctx = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
@@ -121,7 +124,6 @@ static int hash_file(const char *path, char out[65])
 		EVP_DigestUpdate(ctx, buf, (size_t)r);
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
 	EVP_MD_CTX_free(ctx);
-	close(fd);
 	if (r < 0)
 		return -1;
 	for (int i = 0; i < 32; i++) {
@@ -130,6 +132,44 @@ static int hash_file(const char *path, char out[65])
 	}
 	out[64] = '\0';
 	return 0;
+}
+
+enum dp_err coord_set_inbox(struct coord *co, const char *dir, struct dp_msg *m)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return dp_fail(m, DP_ERR_CONFIG, "cannot open the inbox folder '%s': %s", dir, strerror(errno));
+	if (co->inbox_fd >= 0)
+		close(co->inbox_fd);
+	co->inbox_fd = fd;
+	str_copy(co->inbox, sizeof co->inbox, dir);
+	return DP_OK;
+}
+
+/* Read the input at path (shown: its display name). An input of the inbox
+ * is opened relative to the inbox folder and checked after it is open
+ * (file_open_at FILE_INSIDE); any other is opened as named. When it cannot
+ * be read but was opened (too large), sha receives the hash of its bytes. */
+static enum dp_err read_input(struct coord *co, const char *path, const char *shown, char **data, size_t *len,
+			      char sha[65], struct dp_msg *m)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int inside, fd;
+	enum dp_err e;
+
+	path_dirname(path, dir, sizeof dir);
+	inside = co->inbox_fd >= 0 && !strcmp(dir, co->inbox);
+	fd = file_open_at(inside ? co->inbox_fd : AT_FDCWD, inside ? path_basename(path) : path, inside ? FILE_INSIDE : 0,
+			  shown, &st, m);
+	if (fd < 0)
+		return DP_ERR_IO;
+	e = file_read_fd(fd, &st, shown, data, len, (size_t)co->conf->max_file_bytes, m);
+	if (e && hash_fd(fd, sha) != 0)
+		sha[0] = '\0';
+	close(fd);
+	return e;
 }
 
 static void stage_stats(struct coord *co, const struct job *j)
@@ -176,7 +216,7 @@ static void progress(struct coord *co)
 
 /* One logfmt line per input (on a terminal with progress: only problems). */
 static void log_outcome(struct coord *co, enum log_level lv, const char *msg, const char *path, const char *doc,
-			const char *sha, const char *status, int pages, double ms, const char *error)
+			const char *sha, const char *status, int pages, double ms, const char *error, const char *code)
 {
 	char kv[2048] = "", num[32];
 
@@ -190,6 +230,8 @@ static void log_outcome(struct coord *co, enum log_level lv, const char *msg, co
 	log_kv(kv, sizeof kv, "duration_ms", num);
 	if (error && *error)
 		log_kv(kv, sizeof kv, "error", error);
+	if (code && *code)
+		log_kv(kv, sizeof kv, "error_code", code);
 	if (co->tty && co->total) {
 		if (lv > LOG_WARN)
 			return;
@@ -200,15 +242,18 @@ static void log_outcome(struct coord *co, enum log_level lv, const char *msg, co
 
 /* The input's outcome is final: tell the caller, then the ledger. */
 static void settle(struct coord *co, int64_t seq, enum coord_outcome o, const struct job *j, const char *path,
-		   long long doc_id, const char *error)
+		   long long doc_id, const char *error, const char *code)
 {
 	static const char *state[] = { "done", "rejected", "duplicate", "failed" };
 	char final_path[4096] = "";
 	struct dp_msg m;
 
+	if (code && !*code)
+		code = NULL;
 	if (co->cb)
-		co->cb(o, j, path, error, co->user, final_path, sizeof final_path);
-	if (seq > 0 && ledger_finish(co->db, seq, state[o], doc_id, final_path[0] ? final_path : NULL, error, &m))
+		co->cb(o, j, path, error, code, co->user, final_path, sizeof final_path);
+	if (seq > 0 &&
+	    ledger_finish(co->db, seq, state[o], doc_id, final_path[0] ? final_path : NULL, error, code, &m))
 		log_error("ledger: %s", m.text);
 }
 
@@ -232,15 +277,18 @@ static void finished(struct coord *co, struct job *j)
 	co->in_flight--;
 	co->st.done++;
 	co->st.pages += j->page_count;
+	/* rejected before duplicate: bytes that were refused before (another
+	 * empty file, the same broken scan sent again) are refused again, with
+	 * this input's reason, and quarantined with a note, not archived */
 	if (!loaded) {
 		co->st.failed++;
 		o = CO_FAILED;
-	} else if (dup) {
-		co->st.duplicates++;
-		o = CO_DUPLICATE;
 	} else if (rejected) {
 		co->st.rejected++;
 		o = CO_REJECTED;
+	} else if (dup) {
+		co->st.duplicates++;
+		o = CO_DUPLICATE;
 	} else {
 		co->st.loaded++;
 		o = CO_LOADED;
@@ -258,11 +306,12 @@ static void finished(struct coord *co, struct job *j)
 		else
 			log_warn("receipt for '%s' not written: %s", pd->path, rm.text);
 	}
-	log_outcome(co, !loaded ? LOG_ERROR : rejected ? LOG_WARN : LOG_INFO,
-		    !loaded ? "document not loaded" : dup ? "duplicate of a stored document" : "document", pd->path, docid,
-		    j->id, !loaded ? "not_loaded" : dup ? "duplicate" : (j->status[0] ? j->status : "accepted"),
-		    j->page_count, (double)dur / 1000.0, j->error);
-	settle(co, pd->seq, o, j, pd->path, docid ? atoll(docid) : 0, j->error);
+	log_outcome(co, o == CO_FAILED ? LOG_ERROR : o == CO_REJECTED ? LOG_WARN : LOG_INFO,
+		    o == CO_FAILED ? "document not loaded" : o == CO_DUPLICATE ? "duplicate of a stored document" : "document",
+		    pd->path, docid, j->id,
+		    o == CO_FAILED ? "not_loaded" : o == CO_DUPLICATE ? "duplicate" : (j->status[0] ? j->status : "accepted"),
+		    j->page_count, (double)dur / 1000.0, j->error, rejected ? j->error_code : NULL);
+	settle(co, pd->seq, o, j, pd->path, docid ? atoll(docid) : 0, j->error, rejected ? j->error_code : NULL);
 	pending_free(pd);
 	progress(co);
 }
@@ -313,22 +362,26 @@ static int fan_in(struct coord *co, struct job **jp)
 static int dispatch(struct coord *co, const char *path, int64_t seq, int attempt, struct dp_msg *m)
 {
 	struct job *j = job_new();
-	struct dp_msg rm;
-	char *data = NULL, num[32];
+	struct dp_msg rm = { 0 };
+	char *data = NULL, num[32], shown[4096];
 	size_t len = 0;
 	struct pending *pd;
 	long long known = 0;
+	struct stat st;
 	enum dp_err e;
 
-	job_set_str(&j->source, path);
+	/* a name that is not UTF-8 travels as its display form; its bytes go
+	 * with the job to documents.source_name_raw (lib/fname.h) */
+	job_set_source(j, path);
+	str_copy(shown, sizeof shown, j->source);
 	j->received_us = now_us();
-	e = file_read(path, &data, &len, (size_t)co->conf->max_file_bytes, &rm);
-	if (e == DP_ERR_IO && access(path, F_OK) != 0 && errno == ENOENT) {
+	e = read_input(co, path, shown, &data, &len, j->id, &rm);
+	if (e == DP_ERR_IO && lstat(path, &st) != 0 && errno == ENOENT) {
 		/* gone between being seen and being read: nothing was accepted */
 		log_outcome(co, LOG_WARN, "input vanished before it could be read", path, NULL, NULL, "vanished", 0, 0,
-			    rm.text);
+			    rm.text, NULL);
 		co->st.vanished++;
-		if (seq > 0 && ledger_finish(co->db, seq, "vanished", 0, NULL, rm.text, &rm))
+		if (seq > 0 && ledger_finish(co->db, seq, "vanished", 0, NULL, rm.text, NULL, &rm))
 			log_error("ledger: %s", rm.text);
 		job_free(&j);
 		return 1;
@@ -338,25 +391,27 @@ static int dispatch(struct coord *co, const char *path, int64_t seq, int attempt
 		job_add_frame(j, "file", data, len);
 		job_set_route(j, "ingest");
 	} else {
-		/* recorded as rejected: identity from the content when it can be hashed */
-		if (hash_file(path, j->id) != 0)
+		/* recorded as rejected: identity from the content when it could be
+		 * hashed (too large), else from the name */
+		if (!j->id[0])
 			sha256_hex(path, strlen(path), j->id);
-		job_set_error(j, "rejected", "%s", rm.text);
+		job_refuse(j, e, &rm);
 		str_copy(j->kind, sizeof j->kind, "unknown");
 		job_set_route(j, "load");
-		log_outcome(co, LOG_WARN, "input refused", path, NULL, j->id, "rejected", 0, 0, rm.text);
+		log_outcome(co, LOG_WARN, "input refused", path, NULL, j->id, "rejected", 0, 0, rm.text, j->error_code);
 	}
-	if (seq <= 0 && ledger_take(co->db, path, e == DP_OK ? (long long)len : -1, j->id, &seq, m)) {
+	if (seq <= 0 && ledger_take(co->db, path, shown, e == DP_OK ? (long long)len : -1, j->id, &seq, m)) {
 		job_free(&j);
 		return -1;
 	}
-	/* the same bytes are stored already: no need to read them again */
-	if (ledger_known(co->db, j->id, &known, m) == DP_OK && known > 0) {
+	/* the same bytes are stored already: no need to read them again (an
+	 * input that could not be read is refused whatever else matches) */
+	if (e == DP_OK && ledger_known(co->db, j->id, &known, m) == DP_OK && known > 0) {
 		snprintf(num, sizeof num, "%lld", known);
 		co->st.done++;
 		co->st.duplicates++;
-		log_outcome(co, LOG_INFO, "duplicate of a stored document", path, num, j->id, "duplicate", 0, 0, NULL);
-		settle(co, seq, CO_DUPLICATE, j, path, known, NULL);
+		log_outcome(co, LOG_INFO, "duplicate of a stored document", path, num, j->id, "duplicate", 0, 0, NULL, NULL);
+		settle(co, seq, CO_DUPLICATE, j, path, known, NULL, NULL);
 		job_free(&j);
 		progress(co);
 		return 1;
@@ -423,8 +478,8 @@ static void check_timeouts(struct coord *co)
 		co->in_flight--;
 		co->st.done++;
 		co->st.failed++;
-		log_outcome(co, LOG_ERROR, "document not loaded", pd->path, NULL, pd->sha, "failed", 0, 0, err);
-		settle(co, pd->seq, CO_FAILED, NULL, pd->path, 0, err);
+		log_outcome(co, LOG_ERROR, "document not loaded", pd->path, NULL, pd->sha, "failed", 0, 0, err, NULL);
+		settle(co, pd->seq, CO_FAILED, NULL, pd->path, 0, err, NULL);
 		pending_free(pd);
 		next = co->pend;
 	}
@@ -523,6 +578,8 @@ void coord_close(struct coord **co)
 		pending_free(pd);
 	}
 	db_close(&(*co)->db);
+	if ((*co)->inbox_fd >= 0)
+		close((*co)->inbox_fd);
 	free(*co);
 	*co = NULL;
 }

@@ -9,7 +9,8 @@
  * attempts), resumes what a dead coordinator left in the ledger, logs one
  * line per document and keeps the totals of the summary. A file that cannot
  * be read still becomes a rejected document, so nothing handed to docpipe
- * disappears without a trace. */
+ * disappears without a trace. A rejection stays a rejection even when the
+ * same bytes were stored before (as rejected). */
 #ifndef DP_COORD_H
 #define DP_COORD_H
 
@@ -47,12 +48,17 @@ enum coord_outcome {
 
 struct coord;
 /* Called once per input after its outcome is final (for LOADED and REJECTED:
- * after the document is committed). j may be NULL for DUPLICATE and FAILED.
+ * after the document is committed). j may be NULL for DUPLICATE and FAILED;
+ * code is the rejection's code (EMPTY_FILE ...) or NULL. path is the name
+ * as the file system holds it (any bytes).
  * The callback may fill final_path (size n) with where it moved the input. */
 typedef void (*coord_done_fn)(enum coord_outcome o, const struct job *j, const char *path, const char *error,
-			      void *user, char *final_path, size_t n);
+			      const char *code, void *user, char *final_path, size_t n);
 
 enum dp_err coord_open(struct coord **co, const struct conf *c, coord_done_fn cb, void *user, struct dp_msg *m);
+/* `watch`: inputs in dir are opened relative to it, never through a link,
+ * and only when they have one name (file_open_at FILE_INSIDE, lib/util.h). */
+enum dp_err coord_set_inbox(struct coord *co, const char *dir, struct dp_msg *m);
 /* Submit the rows a dead coordinator left unfinished; returns how many. */
 int coord_resume(struct coord *co);
 /* Submit one file (blocks while max_in_flight documents are in flight). */

@@ -9,8 +9,11 @@
  * copiers' temporary files (~, .tmp, .part, .crdownload, .swp, ~$name) and
  * folders are ignored. inbox_settle() moves an input after its outcome:
  * archive/YYYY-MM-DD/NAME when its document is committed or was already
- * stored, quarantine/NAME plus NAME.error.txt (why, in plain words, and what
- * to do) otherwise; an existing name gets a -1, -2, ... suffix. */
+ * stored, quarantine/NAME plus NAME.error.txt (why, in plain words, its
+ * code, and what to do) otherwise; an existing name gets a -1, -2, ...
+ * suffix. The move is relative to the inbox folder and never follows a
+ * link; folders it makes are 0750, the moved file and the note 0640, in
+ * [files] group (a file this process may not chmod is copied). */
 #ifndef DP_INBOX_H
 #define DP_INBOX_H
 
@@ -29,9 +32,12 @@ void inbox_close(struct inbox **ib);
  * files it is already processing. */
 int inbox_next(struct inbox *ib, int timeout_ms, int (*skip)(const char *path, void *user), void *user, char *path,
 	       size_t n);
-/* A symbolic link that leads outside the inbox (refused, never read). */
-int inbox_outside_link(const struct inbox *ib, const char *path);
-/* ok: archive; otherwise quarantine with error. final receives the new path. */
-int inbox_settle(struct inbox *ib, const char *path, int ok, const char *error, char *final, size_t n);
+/* ok: archive; otherwise quarantine with a note naming error and code (the
+ * rejection's, or NULL). final receives the new path. When the folder
+ * cannot be made or the move fails (disk full, folder removed), the input
+ * stays in the inbox, an error is logged and inbox_next() offers it again
+ * after 1, 2, 4 ... 60 s; returns -1 then. */
+int inbox_settle(struct inbox *ib, const char *path, int ok, const char *error, const char *code, char *final,
+		 size_t n);
 
 #endif

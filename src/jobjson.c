@@ -39,6 +39,8 @@ void job_to_json(const struct job *j, struct buf *b)
 	json_str(b, j->status[0] ? j->status : "accepted");
 	key(b, "error", 0);
 	str_or_null(b, j->error);
+	key(b, "error_code", 0);
+	str_or_null(b, j->error_code);
 	key(b, "pages", 0);
 	buf_printf(b, "%d", j->page_count);
 	key(b, "form_type", 0);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/fname.h"
 #include "../lib/util.h"
 
 const char *ledger_owner(void)
@@ -19,17 +20,20 @@ const char *ledger_owner(void)
 	return owner;
 }
 
-enum dp_err ledger_take(struct db *d, const char *path, long long size, const char *sha256, int64_t *id,
-			struct dp_msg *m)
+enum dp_err ledger_take(struct db *d, const char *path, const char *shown, long long size, const char *sha256,
+			int64_t *id, struct dp_msg *m)
 {
-	char sz[32];
+	char sz[32], *raw = fname_bytea(path);
 	PGresult *r;
 	enum dp_err e;
 
 	snprintf(sz, sizeof sz, "%lld", size);
-	const char *p[4] = { path, size >= 0 ? sz : NULL, sha256 && *sha256 ? sha256 : NULL, ledger_owner() };
-	e = db_query(d, "INSERT INTO ledger (path, size, sha256, state, owner) VALUES ($1, $2, $3, 'queued', $4) RETURNING id",
-		     4, p, &r, m);
+	const char *p[5] = { shown, size >= 0 ? sz : NULL, sha256 && *sha256 ? sha256 : NULL, ledger_owner(), raw };
+	e = db_query(d,
+		     "INSERT INTO ledger (path, size, sha256, state, owner, path_raw) "
+		     "VALUES ($1, $2, $3, 'queued', $4, $5::bytea) RETURNING id",
+		     5, p, &r, m);
+	free(raw);
 	if (e)
 		return e;
 	*id = atoll(PQgetvalue(r, 0, 0));
@@ -48,16 +52,23 @@ enum dp_err ledger_dispatched(struct db *d, int64_t id, int attempt, struct dp_m
 }
 
 enum dp_err ledger_finish(struct db *d, int64_t id, const char *state, long long document_id,
-			  const char *final_path, const char *error, struct dp_msg *m)
+			  const char *final_path, const char *error, const char *code, struct dp_msg *m)
 {
-	char a[32], doc[32];
+	char a[32], doc[32], shown[4096];
+	char *raw = final_path ? fname_bytea(final_path) : NULL;
+	enum dp_err e;
+
 	snprintf(a, sizeof a, "%lld", (long long)id);
 	snprintf(doc, sizeof doc, "%lld", document_id);
-	const char *p[5] = { a, state, document_id > 0 ? doc : NULL, final_path, error };
-	return db_query(d,
-			"UPDATE ledger SET state = $2, document_id = $3, final_path = $4, error = $5, finished_at = now() "
-			"WHERE id = $1",
-			5, p, NULL, m);
+	if (final_path)
+		fname_display(final_path, shown, sizeof shown);
+	const char *p[7] = { a, state, document_id > 0 ? doc : NULL, final_path ? shown : NULL, error, code, raw };
+	e = db_query(d,
+		     "UPDATE ledger SET state = $2, document_id = $3, final_path = $4, error = $5, error_code = $6, "
+		     "final_path_raw = $7::bytea, finished_at = now() WHERE id = $1",
+		     7, p, NULL, m);
+	free(raw);
+	return e;
 }
 
 enum dp_err ledger_known(struct db *d, const char *sha256, long long *document_id, struct dp_msg *m)
@@ -96,7 +107,8 @@ enum dp_err ledger_orphans(struct db *d, struct ledger_row **rows, int *n, struc
 {
 	PGresult *r;
 	enum dp_err e = db_query(d,
-				 "SELECT id, path, attempts, owner FROM ledger WHERE state IN ('queued', 'dispatched') ORDER BY id",
+				 "SELECT id, path, attempts, owner, coalesce(encode(path_raw, 'hex'), '') FROM ledger "
+				 "WHERE state IN ('queued', 'dispatched') ORDER BY id",
 				 0, NULL, &r, m);
 	*rows = NULL;
 	*n = 0;
@@ -107,7 +119,9 @@ enum dp_err ledger_orphans(struct db *d, struct ledger_row **rows, int *n, struc
 			continue;
 		*rows = xrealloc(*rows, (size_t)(*n + 1) * sizeof **rows);
 		(*rows)[*n].id = atoll(PQgetvalue(r, i, 0));
-		(*rows)[*n].path = xstrdup(PQgetvalue(r, i, 1));
+		/* the name's bytes, as the file system holds them */
+		char *raw = *PQgetvalue(r, i, 4) ? fname_unhex(PQgetvalue(r, i, 4)) : NULL;
+		(*rows)[*n].path = raw ? raw : xstrdup(PQgetvalue(r, i, 1));
 		(*rows)[*n].attempts = atoi(PQgetvalue(r, i, 2));
 		(*n)++;
 	}

@@ -10,19 +10,22 @@
 #include "../lib/db.h"
 #include "../lib/err.h"
 
-/* Record an input; *id receives the ledger id (the job's seq). */
-enum dp_err ledger_take(struct db *d, const char *path, long long size, const char *sha256, int64_t *id,
-			struct dp_msg *m);
+/* Record an input: path its name as the file system holds it (path_raw),
+ * shown its display form (path, lib/fname.h); *id receives the ledger id
+ * (the job's seq). */
+enum dp_err ledger_take(struct db *d, const char *path, const char *shown, long long size, const char *sha256,
+			int64_t *id, struct dp_msg *m);
 enum dp_err ledger_dispatched(struct db *d, int64_t id, int attempt, struct dp_msg *m);
-/* state: done | rejected | duplicate | failed | vanished. document_id 0: none. */
+/* state: done | rejected | duplicate | failed | vanished. document_id 0:
+ * none. final_path (any bytes) or NULL; code: the rejection's code or NULL. */
 enum dp_err ledger_finish(struct db *d, int64_t id, const char *state, long long document_id,
-			  const char *final_path, const char *error, struct dp_msg *m);
+			  const char *final_path, const char *error, const char *code, struct dp_msg *m);
 /* Id of the stored, not rejected document with these bytes, 0 if none. */
 enum dp_err ledger_known(struct db *d, const char *sha256, long long *document_id, struct dp_msg *m);
 
 struct ledger_row {
 	int64_t id;
-	char *path;
+	char *path;               /* the bytes of the name */
 	int attempts;
 };
 /* Rows left queued or dispatched by coordinators that are no longer running

@@ -174,7 +174,7 @@ static void emit_send(void *ctx, struct job *child)
 void pipeline_run_stage(const struct stage *st, void *state, struct job *j, const char *wid)
 {
 	struct job_run *run;
-	struct dp_msg m = { "" };
+	struct dp_msg m = { 0 };
 	int64_t cpu0;
 	enum dp_err e;
 
@@ -193,11 +193,12 @@ void pipeline_run_stage(const struct stage *st, void *state, struct job *j, cons
 	if (e) {
 		str_copy(run->outcome, sizeof run->outcome, "rejected");
 		if (!j->status[0] || strcmp(j->status, "rejected"))
-			job_set_error(j, "rejected", "%s", m.text[0] ? m.text : dp_err_name(e));
+			job_refuse(j, e, &m);
 		char kv[1024] = "";
 		log_kv(kv, sizeof kv, "stage", st->name);
 		log_kv(kv, sizeof kv, "file", j->source);
 		log_kv(kv, sizeof kv, "error", m.text);
+		log_kv(kv, sizeof kv, "error_code", j->error_code);
 		log_line(LOG_WARN, "stage failed", kv);
 		if (strcmp(st->name, "load"))
 			stage_skip_to(j, "load");
@@ -225,7 +226,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	void *state = NULL, *jobs = NULL;
 	struct sender sd;
-	struct dp_msg m = { "" };
+	struct dp_msg m = { 0 };
 	char ep[320], wid[64], tname[16];
 	int hwm = 1;
 	int me = stage_index(w->stage->name);
@@ -485,7 +486,7 @@ enum dp_err worker_serve(const struct conf *c, const char *stage, const char *ba
 	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 	int pending = threads;
 	enum dp_err ierr = DP_OK, e;
-	struct dp_msg im = { "" };
+	struct dp_msg im = { 0 };
 	void *ctx;
 
 	if (!st)

@@ -973,7 +973,7 @@ static void api_act(struct review_server *srv, struct auth *au, struct reply *r,
 	job_clear_issues(j);
 	j->status[0] = '\0';
 	{
-		struct dp_msg m = { "" };
+		struct dp_msg m = { 0 };
 		enum dp_err e = DP_OK;
 		pthread_mutex_lock(&srv->stage_lock);
 		if (srv->validate->ops->process)

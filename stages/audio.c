@@ -294,10 +294,10 @@ static enum dp_err open_audio(struct job_frame *f, const char *name, const char 
 		return DP_OK;
 	tag = wav_format_tag(f->data, f->len);
 	if (tag > 0 && tag != 0x0001 && tag != 0x0003 && tag != 0xfffe)
-		return dp_fail(m, DP_ERR_FORMAT,
+		return dp_refuse(m, DP_ERR_FORMAT, DP_REASON_UNKNOWN_CODEC,
 			       "'%s' is a WAV file coded as %s (format tag 0x%04x), which docpipe cannot decode: convert it to PCM WAV, FLAC or Ogg Vorbis",
 			       name, wav_codec_name(tag), (unsigned)tag);
-	return dp_fail(m, DP_ERR_CORRUPT, "'%s' looks like %s but is damaged or unreadable (%s): export the recording again",
+	return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_DAMAGED, "'%s' looks like %s but is damaged or unreadable (%s): export the recording again",
 		       name, !strcmp(format, "flac") ? "FLAC" : !strcmp(format, "ogg") ? "Ogg" : "a WAV file", why);
 }
 
@@ -326,12 +326,12 @@ static enum dp_err audio_process(void *state, struct job *j, struct dp_msg *m)
 	if ((e = open_audio(f, name, j->format, &mf, &info, &sf, m)) != DP_OK)
 		return e;
 	if (info.samplerate < 1000 || info.samplerate > 384000 || info.channels < 1 || info.channels > 16) {
-		e = dp_fail(m, DP_ERR_FORMAT, "'%s' declares %d Hz and %d channels: not a usable recording", name,
+		e = dp_refuse(m, DP_ERR_FORMAT, DP_REASON_BAD_AUDIO, "'%s' declares %d Hz and %d channels: not a usable recording", name,
 			    info.samplerate, info.channels);
 		goto out;
 	}
 	if (info.frames > 0 && info.frames < SF_COUNT_MAX && info.frames / info.samplerate > s->conf->max_audio_seconds) {
-		e = dp_fail(m, DP_ERR_LIMIT,
+		e = dp_refuse(m, DP_ERR_LIMIT, DP_REASON_TOO_LONG,
 			    "'%s' lasts %lld s, longer than the limit of %lld s ([limits] max_audio_seconds): split the recording or raise the limit",
 			    name, (long long)(info.frames / info.samplerate), s->conf->max_audio_seconds);
 		goto out;
@@ -400,7 +400,7 @@ static enum dp_err audio_process(void *state, struct job *j, struct dp_msg *m)
 		} while (d.input_frames > 0 || (eof && d.output_frames_gen > 0));
 		if (ck.total > limit_samples) {
 			/* the header understated the length; chunks already sent are dropped by the coordinator */
-			e = dp_fail(m, DP_ERR_LIMIT,
+			e = dp_refuse(m, DP_ERR_LIMIT, DP_REASON_TOO_LONG,
 				    "'%s' lasts longer than the limit of %lld s ([limits] max_audio_seconds), although its header says %lld s: split the recording or raise the limit",
 				    name, s->conf->max_audio_seconds,
 				    (long long)(info.frames > 0 ? info.frames / info.samplerate : 0));

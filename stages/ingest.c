@@ -9,13 +9,15 @@
  * route the rest of the pipeline follows: a scan takes [pipeline] scan_route
  * (by default preprocess,qr,ocr,validate,enrich,load), a recording audio
  * (whose chunks go through asr and back to the coordinator). Rejects empty
- * files and formats docpipe does not read. Costs well under a millisecond
+ * files (EMPTY_FILE) and formats docpipe does not read (NOT_AN_IMAGE when
+ * the name promised a scan, NOT_AUDIO a recording, else UNKNOWN_FORMAT). Costs well under a millisecond
  * (a look at the first bytes) when the id is set. */
 #include "stage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../lib/sniff.h"
 #include "../lib/util.h"
@@ -43,6 +45,23 @@ static void ingest_fini(void *state)
 	free(state);
 }
 
+/* The rejection code for content of no known format: what its name promised
+ * (the name never decides the format, only how the refusal is worded). */
+static enum dp_reason name_promises(const char *name)
+{
+	static const char *scans[] = { ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf", ".bmp" };
+	static const char *audio[] = { ".wav", ".flac", ".ogg", ".oga", ".aif", ".aiff" };
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < sizeof scans / sizeof scans[0]; i++)
+		if (!strcasecmp(dot, scans[i]))
+			return DP_REASON_NOT_AN_IMAGE;
+	for (size_t i = 0; dot && i < sizeof audio / sizeof audio[0]; i++)
+		if (!strcasecmp(dot, audio[i]))
+			return DP_REASON_NOT_AUDIO;
+	return DP_REASON_UNKNOWN_FORMAT;
+}
+
 static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
 {
 	const struct ingest_state *is = state;
@@ -56,7 +75,8 @@ static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
 	if (!j->id[0])
 		sha256_hex(f->data, f->len, j->id);
 	if (f->len == 0)
-		return dp_fail(m, DP_ERR_FORMAT, "'%s' is empty (0 bytes): copy or scan it again", name);
+		return dp_refuse(m, DP_ERR_FORMAT, DP_REASON_EMPTY_FILE, "'%s' is empty (0 bytes): copy or scan it again",
+				 name);
 	s = sniff(f->data, f->len);
 	str_copy(j->format, sizeof j->format, s.format);
 	switch (s.kind) {
@@ -71,9 +91,9 @@ static enum dp_err ingest_process(void *state, struct job *j, struct dp_msg *m)
 	case SNIFF_UNKNOWN:
 	default:
 		str_copy(j->kind, sizeof j->kind, "unknown");
-		return dp_fail(m, DP_ERR_FORMAT,
-			       "'%s' is not a file docpipe reads (expected PNG, TIFF, JPEG, PDF, WAV, FLAC or Ogg)",
-			       name);
+		return dp_refuse(m, DP_ERR_FORMAT, name_promises(name),
+				 "'%s' is not a file docpipe reads (expected PNG, TIFF, JPEG, PDF, WAV, FLAC or Ogg)",
+				 name);
 	}
 	if (job_set_route(j, rest) != 0)
 		return dp_fail(m, DP_ERR_INTERNAL, "bad route '%s'", rest);

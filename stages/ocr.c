@@ -887,12 +887,44 @@ static int page_dpi(const struct job_frame *f)
 	return f->dpi > 0 ? f->dpi : 300;
 }
 
+/* preprocess found (almost) no ink on the page */
+static int page_blank(const struct job *j, int pageno)
+{
+	char key[48];
+	snprintf(key, sizeof key, "page.%d.blank", pageno);
+	return job_attr(j, key) != NULL;
+}
+
+/* Issue blank_page: a warning when every page is blank (a clerk looks: the
+ * wrong side scanned?), a notice for blank pages among written ones (the
+ * backs of a duplex scan). */
+static void flag_blank(struct job *j, int blank, int pages)
+{
+	char ja[256], en[256];
+	int first = 0;
+
+	for (int p = 1; p <= pages && !first; p++)
+		if (page_blank(j, p))
+			first = p;
+	if (blank == pages) {
+		snprintf(ja, sizeof ja, "白紙です（%d ページすべてにほとんど何も書かれていません）。裏面を読み取っていませんか",
+			 pages);
+		snprintf(en, sizeof en, "the scan is blank (no ink on any of its %d page(s)): was the wrong side scanned?",
+			 pages);
+		job_add_issue(j, "", "blank_page", "warning", ja, en);
+		return;
+	}
+	snprintf(ja, sizeof ja, "%d ページが白紙です（最初は %d ページ目）。読み取りの対象外にしました", blank, first);
+	snprintf(en, sizeof en, "%d blank page(s), the first is page %d: nothing read on them", blank, first);
+	job_add_issue(j, "", "blank_page", "notice", ja, en);
+}
+
 static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 {
 	struct ocr_state *s = state;
 	struct buf text;
 	double conf_sum = 0;
-	int conf_n = 0, pageno = 0, any_text = 0;
+	int conf_n = 0, pageno = 0, any_text = 0, blank = 0;
 	enum dp_err e = DP_OK;
 
 	buf_init(&text, JOB_TEXT_MAX);
@@ -906,6 +938,10 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 			continue;
 		memset(&pl, 0, sizeof pl);
 		pageno++;
+		if (page_blank(j, pageno)) {
+			blank++;
+			continue;
+		}
 		pix = image_from_frame(f);
 		if (!pix) {
 			e = dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s': malformed page image", pageno,
@@ -969,8 +1005,10 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 		j->ocr_conf = conf_n ? conf_sum / conf_n : 0;
 	}
 	buf_release(&text);
+	if (!e && blank)
+		flag_blank(j, blank, pageno);
 	if (!e && !j->form_type[0])
-		str_copy(j->status, sizeof j->status, "unrecognised");
+		str_copy(j->status, sizeof j->status, blank == pageno ? "needs_review" : "unrecognised");
 	return e;
 }
 

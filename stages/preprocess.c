@@ -2,8 +2,10 @@
  *
  * Takes: frame "file" (PNG, TIFF incl. multi-page, JPEG, BMP, PDF).
  * Gives: one "page" frame per page, 8-bit grey, deskewed; attrs
- * page.N.skew (degrees found) and page.N.threshold (the binarisation
- * threshold that separated ink from paper, used by later stages).
+ * page.N.skew (degrees found), page.N.threshold (the binarisation
+ * threshold that separated ink from paper, used by later stages),
+ * page.N.ink (the share of pixels darker than mid-grey) and page.N.blank = 1
+ * for a page with almost no ink (ocr flags it, reads nothing on it).
  * Before decoding, the pixel count each page header declares is checked
  * against [limits] max_pixels (decompression bombs), and the page count
  * against max_pages. Costs: decode 4-30 ms, skew 5 ms, rotation 3 ms per page.
@@ -18,6 +20,11 @@
 #include "../lib/image.h"
 #include "../lib/pdf.h"
 #include "../lib/util.h"
+
+/* A page with less ink than this (share of its pixels) is blank: paper
+ * grain and dust on a blank A4 scan stay below 0.0002, a page with one
+ * short handwritten line has about 0.001 (docs/FORMS-reference.md). */
+#define PRE_BLANK_INK 0.0003
 
 struct pre_state {
 	const struct conf *conf;
@@ -55,6 +62,19 @@ static int page_dpi(PIX *pix, const struct conf *c)
 	return c->page_dpi_default;
 }
 
+/* The share of pixels of the 8-bit grey page g darker than mid-grey. */
+static double ink_share(PIX *g)
+{
+	PIX *b = pixThresholdToBinary(g, 128);
+	l_int32 n = 0;
+	double all = (double)pixGetWidth(g) * pixGetHeight(g);
+
+	if (!b || pixCountPixels(b, &n, NULL) != 0)
+		n = (l_int32)all; /* unknown: not blank */
+	pixDestroy(&b);
+	return all > 0 ? n / all : 1.0;
+}
+
 /* Deskew and add one decoded page to the job. */
 static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct conf *c, const char *name,
 			    struct dp_msg *m)
@@ -62,6 +82,7 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 	PIX *g = NULL, *b = NULL, *rot = NULL;
 	l_float32 angle = 0, conf = 0;
 	l_int32 thresh = 128;
+	double ink;
 	int dpi = page_dpi(pix, c);
 	char key[48], val[48];
 	enum dp_err e = DP_OK;
@@ -78,6 +99,9 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 		e = dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' could not be converted to grey", pageno, name);
 		goto out;
 	}
+	/* ink: the share of pixels darker than mid-grey, whatever the threshold
+	 * below makes of a page that is paper only */
+	ink = ink_share(g);
 	/* binarise with a threshold that splits the histogram into ink and paper */
 	if (pixSplitDistributionFgBg(g, 0.0, 4, &thresh, NULL, NULL, NULL) != 0)
 		thresh = 128;
@@ -104,6 +128,13 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 	snprintf(key, sizeof key, "page.%d.threshold", pageno);
 	snprintf(val, sizeof val, "%d", thresh);
 	job_set_attr(j, key, val);
+	snprintf(key, sizeof key, "page.%d.ink", pageno);
+	snprintf(val, sizeof val, "%.5f", ink);
+	job_set_attr(j, key, val);
+	if (ink < PRE_BLANK_INK) {
+		snprintf(key, sizeof key, "page.%d.blank", pageno);
+		job_set_attr(j, key, "1");
+	}
 out:
 	pixDestroy(&b);
 	pixDestroy(&g);
@@ -114,9 +145,9 @@ static enum dp_err check_pixels(long long w, long long h, int pageno, const char
 				struct dp_msg *m)
 {
 	if (w <= 0 || h <= 0)
-		return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' declares no size: the file is damaged", pageno, name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_DAMAGED, "page %d of '%s' declares no size: the file is damaged", pageno, name);
 	if (w * h > c->max_pixels)
-		return dp_fail(m, DP_ERR_LIMIT,
+		return dp_refuse(m, DP_ERR_LIMIT, DP_REASON_DECOMPRESSION_BOMB,
 			       "page %d of '%s' declares %lldx%lld pixels, more than the limit of %lld "
 			       "([limits] max_pixels): rescan at a lower resolution",
 			       pageno, name, w, h, c->max_pixels);
@@ -193,7 +224,7 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 	int cut = tiff_truncated_page(d, n);
 
 	if (cut)
-		return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' is truncated: scan or copy the file again", cut, name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED, "page %d of '%s' is truncated: scan or copy the file again", cut, name);
 	fp = fmemopen((void *)d, n, "rb");
 	if (!fp)
 		return dp_fail(m, DP_ERR_IO, "'%s': cannot open TIFF in memory", name);
@@ -202,11 +233,11 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 	engine_leave();
 	if (rc != 0 || count < 1) {
 		fclose(fp);
-		return dp_fail(m, DP_ERR_CORRUPT, "'%s' is a damaged TIFF (no readable page)", name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_DAMAGED, "'%s' is a damaged TIFF (no readable page)", name);
 	}
 	fclose(fp);
 	if (count > c->max_pages)
-		return dp_fail(m, DP_ERR_LIMIT, "'%s' has %d pages, more than the limit of %d ([limits] max_pages)",
+		return dp_refuse(m, DP_ERR_LIMIT, DP_REASON_TOO_MANY_PAGES, "'%s' has %d pages, more than the limit of %d ([limits] max_pages)",
 			       name, count, c->max_pages);
 	for (l_int32 i = 0; i < count; i++) {
 		l_int32 w = 0, h = 0, bps, spp, res, cmap, fmt;
@@ -215,7 +246,8 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 		int hrc = readHeaderMemTiff(d, n, i, &w, &h, &bps, &spp, &res, &cmap, &fmt);
 		engine_leave();
 		if (hrc != 0)
-			return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' is truncated or damaged", i + 1, name);
+			return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED, "page %d of '%s' is truncated or damaged", i + 1,
+					 name);
 		e = check_pixels(w, h, i + 1, name, c, m);
 		if (e)
 			return e;
@@ -223,7 +255,8 @@ static enum dp_err read_tiff(struct job *j, const unsigned char *d, size_t n, co
 		pix = pixReadMemTiff(d, n, i);
 		engine_leave();
 		if (!pix)
-			return dp_fail(m, DP_ERR_CORRUPT, "page %d of '%s' is truncated or damaged", i + 1, name);
+			return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED, "page %d of '%s' is truncated or damaged", i + 1,
+					 name);
 		e = add_page(j, pix, i + 1, c, name, m);
 		pixDestroy(&pix);
 		if (e)
@@ -244,7 +277,7 @@ static enum dp_err read_single(struct job *j, const unsigned char *d, size_t n, 
 	int hrc = pixReadHeaderMem(d, n, &fmt, &w, &h, &bps, &spp, &cmap);
 	engine_leave();
 	if (hrc != 0)
-		return dp_fail(m, DP_ERR_CORRUPT, "'%s': the image header is damaged or truncated", name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED, "'%s': the image header is damaged or truncated", name);
 	e = check_pixels(w, h, 1, name, c, m);
 	if (e)
 		return e;
@@ -258,7 +291,8 @@ static enum dp_err read_single(struct job *j, const unsigned char *d, size_t n, 
 	}
 	engine_leave();
 	if (!pix)
-		return dp_fail(m, DP_ERR_CORRUPT, "page 1 of '%s' is truncated or damaged and cannot be decoded", name);
+		return dp_refuse(m, DP_ERR_CORRUPT, DP_REASON_TRUNCATED,
+				 "page 1 of '%s' is truncated or damaged and cannot be decoded", name);
 	e = add_page(j, pix, 1, c, name, m);
 	pixDestroy(&pix);
 	if (!e)

@@ -43,10 +43,11 @@ contains "decompression bomb refused before decoding" "$(err bomb.png)" "declare
 eq "six rejected" 6 "$(q "select count(*) from documents where status = 'rejected'")"
 grep -q 'file=fixtures/bad/bomb.png' "$TMPBASE/t010.log" && ok "log line names the file" || fail "log line names the file"
 
-# idempotent: the same batch again stores nothing new
+# idempotent: the same batch again stores nothing new; the bad files are
+# refused again (exit 2), never passed as duplicates of their rejections
 runs=$(q 'select count(*) from stage_runs')
 "$DOCPIPE" run fixtures/scans fixtures/bad >/dev/null 2>&1
-eq "second run exits 0: everything is already stored" 0 $?
+eq "second run exits 2: everything is already stored, the bad files refused again" 2 $?
 eq "second run adds no document" 10 "$(q 'select count(*) from documents')"
 eq "second run adds no stage runs" "$runs" "$(q 'select count(*) from stage_runs')"
 

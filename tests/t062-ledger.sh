@@ -2,11 +2,12 @@
 # "The ledger and recovery"): a loaded scan is done, with its finish time and
 # its document; a refused file is rejected, with its (rejected) document and
 # the reason. A second run of the same bytes is settled as duplicates by the
-# pre-check, before dispatch: no OCR, nothing stored. (t060 shows the same
+# pre-check, before dispatch: no OCR, nothing stored; the refused file is
+# refused again, with its reason (t064 for more). (t060 shows the same
 # under kill -9 and restarts, but takes minutes.)
 # QUICK
 . "$TOP/tests/lib.sh"
-plan 15
+plan 16
 cd "$TOP"
 W="$TMPBASE/t062"
 rm -rf "$W"; mkdir -p "$W"
@@ -40,8 +41,8 @@ eq "ledger: nothing left queued or dispatched" 0 "$(q "select count(*) from ledg
 
 # --- second run of the same files: the duplicate pre-check -------------------
 ocr_runs=$(q "select count(*) from stage_runs where stage = 'ocr'")
-run_ok "second run of the same files: exit 0" "$DOCPIPE" run "$@"
-contains "second run's summary says duplicates" "$RUN_OUT" "3 documents (0 loaded, 0 rejected, 3 duplicates, 0 not loaded)"
+run_rc "second run of the same files: exit 2 (the empty file refused again)" 2 "$DOCPIPE" run "$@"
+contains "second run's summary says duplicates and the rejection" "$RUN_OUT" "3 documents (0 loaded, 1 rejected, 2 duplicates, 0 not loaded)"
 ocr_line=$(printf '%s\n' "$RUN_OUT" | grep -E '^ocr +[0-9]' || true)
 eq "second run: no OCR stage in its summary" "" "$ocr_line"
 eq "second run stored no OCR stage run" "$ocr_runs" "$(q "select count(*) from stage_runs where stage = 'ocr'")"
@@ -51,5 +52,7 @@ for f in letter_en.jpg notice_ja.png; do
 	eq "ledger: $f of the second run settled duplicate of its document, never dispatched" "duplicate|true|true|0|false" \
 		"$(row "$f" "$(sha "$f")" $((mark + 1)) "$last")"
 done
+eq "ledger: empty.png of the second run settled rejected again, with the reason" "rejected|EMPTY_FILE|is empty" \
+	"$(q "select state, error_code, substring(error from 'is empty') from ledger where path = '$W/empty.png' and id > $mark")"
 eq "ledger: nothing left open after the second run" 0 "$(q "select count(*) from ledger where state in ('queued', 'dispatched') or finished_at is null")"
 done_testing

@@ -87,9 +87,9 @@ static void test_envelope(void)
 	CHECK(job_decode("XX", 2, &k, &m) != DP_OK);
 	CHECK(job_decode("DP1\nH\tonly\n", 11, &k, &m) != DP_OK);
 	CHECK(job_decode("DP1\nQ\tx\n", 8, &k, &m) != DP_OK);
-	const char *badhop = "DP1\nH\tid\ts\tscan\tpng\t\t\t1\t0\t\t\t0\t0\t0\t7\n";
+	const char *badhop = "DP1\nH\tid\ts\tscan\tpng\t\t\t1\t0\t\t\t0\t0\t0\t7\t\n";
 	CHECK(job_decode(badhop, strlen(badhop), &k, &m) != DP_OK);
-	const char *badesc = "DP1\nH\tid\ts\\q\tscan\tpng\t\t\t1\t0\t\t\t0\t0\t0\t0\n";
+	const char *badesc = "DP1\nH\tid\ts\\q\tscan\tpng\t\t\t1\t0\t\t\t0\t0\t0\t0\t\n";
 	CHECK(job_decode(badesc, strlen(badesc), &k, &m) != DP_OK);
 	/* every truncation of a valid header: refused with a code and a message,
 	 * no job handed out. The format has no end record, so a cut just after a
@@ -367,6 +367,7 @@ static void test_never(void)
 
 #include "unit_vocab.inc"
 #include "unit_register.inc"
+#include "unit_names.inc"
 
 static void test_fees(void)
 {
@@ -644,7 +645,7 @@ static void test_procs(void)
 static void ini_check(const char *text, const char *want)
 {
 	struct ini in;
-	struct dp_msg m = { "" };
+	struct dp_msg m = { 0 };
 	char out[512] = "";
 	size_t n = 0;
 
@@ -996,6 +997,7 @@ int main(void)
 	test_vocab_forms();
 	test_vocab_fees();
 	test_register();
+	test_names();
 	test_json();
 	test_never();
 	printf("unit: %d checks, %d failures\n", checks, failures);
