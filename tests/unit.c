@@ -613,6 +613,17 @@ static void test_qrfind(void)
 	memset(px, 235, (size_t)w * (size_t)h);
 	paint_qr(px, w, h, "name=x\norg=y", 400, 200, 5, 37);
 	CHECK(qrfind_maybe(px, w, h, 128) == 1);
+	/* where: the region holds the whole code and its quiet zone (the code,
+	 * at most 25 modules of 5 pixels turned 37 degrees about its centre,
+	 * stays within 89 pixels of (462, 262)) */
+	struct qrfind_region rg[4];
+	int nr = qrfind_locate(px, w, h, 128, rg, 4);
+	CHECK(nr >= 1);
+	CHECK(nr >= 1 && rg[0].x <= 374 && rg[0].y <= 174 && rg[0].x + rg[0].w >= 551 && rg[0].y + rg[0].h >= 351);
+	CHECK(nr >= 1 && rg[0].w < w / 2 && rg[0].h < h / 2); /* a region, not the page */
+	CHECK(nr >= 1 && rg[0].module > 3.5 && rg[0].module < 6.5);
+	memset(px, 235, (size_t)w * (size_t)h);
+	CHECK(qrfind_locate(px, w, h, 128, rg, 4) == 0);
 	free(px);
 }
 
