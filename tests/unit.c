@@ -367,6 +367,7 @@ static void test_never(void)
 
 #include "unit_vocab.inc"
 #include "unit_register.inc"
+#include "unit_csv.inc"
 
 static void test_fees(void)
 {
@@ -991,6 +992,7 @@ int main(void)
 	test_register();
 	test_json();
 	test_never();
+	test_csv_injection();
 	printf("unit: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
