@@ -34,6 +34,8 @@ const struct cli_command cli_commands[] = {
 	{ "review", cmd_review, "[-c CONF]", "the clerks' review station (web server, docs/REVIEW.md)", NULL },
 	{ "db", cmd_db, "[-c CONF] migrate|status", "apply or list the schema migrations", NULL },
 	{ "config", cmd_config, "[-c CONF]", "check the configuration and print it", NULL },
+	{ "keygen", cmd_keygen, "NAME...", "write a CURVE key pair NAME.key (secret) and NAME.pub for the tcp transport",
+	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -63,5 +63,6 @@ int cmd_config(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_minutes(int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 #endif
