@@ -437,3 +437,44 @@ void curve_zap_stop(struct curve_zap **zp)
 	free(z);
 	*zp = NULL;
 }
+
+/* ---- a remote worker's handshakes ---- */
+
+void curve_monitor_read(void *pair, int timeout_ms, const struct curve_keys *k, int *complained)
+{
+	zmq_pollitem_t it = { pair, 0, ZMQ_POLLIN, 0 };
+	zmq_msg_t ev, addr;
+	uint16_t event;
+	uint32_t value;
+	char ep[256];
+
+	if (zmq_poll(&it, 1, timeout_ms) <= 0)
+		return;
+	zmq_msg_init(&ev);
+	zmq_msg_init(&addr);
+	if (zmq_msg_recv(&ev, pair, 0) < 0 || !zmq_msg_more(&ev) || zmq_msg_recv(&addr, pair, 0) < 0 ||
+	    zmq_msg_size(&ev) < 6)
+		goto out;
+	memcpy(&event, zmq_msg_data(&ev), 2);
+	memcpy(&value, (char *)zmq_msg_data(&ev) + 2, 4);
+	snprintf(ep, sizeof ep, "%.*s", (int)zmq_msg_size(&addr), (char *)zmq_msg_data(&addr));
+	if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+		if (*complained)
+			log_info("worker: handshake with %s succeeded", ep);
+		*complained = 0;
+	} else if (!*complained) {
+		*complained = 1;
+		if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+			log_error("worker: the coordinator at %s refused this worker's key (ZAP status %u): put the .pub "
+				  "of [curve] secret_key into its [curve] admitted_keys folder and reload it", ep, value);
+		else if (k->on)
+			log_error("worker: the CURVE handshake with %s failed: is [curve] coordinator_key the .pub of the "
+				  "coordinator's secret_key, and does the coordinator have [curve] keys?", ep);
+		else
+			log_error("worker: the handshake with %s failed: the coordinator may require CURVE; give this "
+				  "worker [curve] secret_key and coordinator_key (docs/OPERATIONS.md)", ep);
+	}
+out:
+	zmq_msg_close(&ev);
+	zmq_msg_close(&addr);
+}

@@ -22,6 +22,8 @@
 #ifndef DP_CURVE_H
 #define DP_CURVE_H
 
+#include <zmq.h>
+
 #include "../lib/conf.h"
 #include "../lib/err.h"
 
@@ -60,6 +62,19 @@ enum dp_err curve_client(void *sock, const struct curve_keys *k, struct dp_msg *
  * [curve] admitted_keys (read now; a reload reads them again). Start it
  * before binding a server socket. curve_zap_stop() joins the thread: call it
  * after zmq_ctx_shutdown(ctx) and before zmq_ctx_term(ctx). */
+/* A remote worker's side of the handshakes: the DEALER of its first thread is
+ * watched (zmq_socket_monitor on CURVE_MONITOR_ENDPOINT, events
+ * CURVE_MONITOR_EVENTS) through a PAIR socket the worker's main thread
+ * reads with curve_monitor_read(), which waits up to timeout_ms and logs,
+ * once until a handshake succeeds again, that the coordinator refused the
+ * key or that the handshake failed (keys on one side only, the wrong
+ * coordinator_key). */
+#define CURVE_MONITOR_ENDPOINT "inproc://dp-worker-handshakes"
+#define CURVE_MONITOR_EVENTS                                                                 \
+	(ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | \
+	 ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+void curve_monitor_read(void *pair, int timeout_ms, const struct curve_keys *k, int *complained);
+
 struct curve_zap;
 enum dp_err curve_zap_start(struct curve_zap **z, void *ctx, const struct conf *c, const struct curve_keys *k,
 			    struct dp_msg *m);

@@ -271,6 +271,9 @@ static void *worker_main(void *arg)
 		init_done(w, DP_ERR_MQ, &m);
 		goto out;
 	}
+	/* a remote worker says why the coordinator does not talk to it */
+	if (!w->owner && w->index == 0 && zmq_socket_monitor(jobs, CURVE_MONITOR_ENDPOINT, CURVE_MONITOR_EVENTS) < 0)
+		log_warn("worker: cannot watch the handshakes: %s", zmq_strerror(errno));
 	if (zmq_connect(jobs, ep) < 0) {
 		init_done(w, dp_fail(&m, DP_ERR_MQ, "cannot connect to %s: %s", ep, zmq_strerror(errno)), &m);
 		goto out;
@@ -528,6 +531,11 @@ enum dp_err worker_serve(const struct conf *c, const char *stage, const char *ba
 	ctx = zmq_ctx_new();
 	if (!ctx)
 		return dp_fail(m, DP_ERR_MQ, "zmq_ctx_new: %s", zmq_strerror(errno));
+	/* connected before the first thread binds it (inproc allows either order) */
+	void *mon = zmq_socket(ctx, ZMQ_PAIR);
+	int complained = 0;
+	if (!mon || zmq_connect(mon, CURVE_MONITOR_ENDPOINT) < 0)
+		log_warn("worker: cannot watch the handshakes: %s", zmq_strerror(errno));
 	ws = xcalloc((size_t)threads, sizeof *ws);
 	for (int i = 0; i < threads; i++) {
 		ws[i].ctx = ctx;
@@ -548,10 +556,15 @@ enum dp_err worker_serve(const struct conf *c, const char *stage, const char *ba
 	if (!e) {
 		log_info("worker: %d %s thread(s) connected to %s%s", threads, stage, base,
 			 keys.on ? " with CURVE" : " (plain tcp: no [curve] keys)");
-		while (!*stop)
-			usleep(100000);
+		while (!*stop) {
+			if (mon)
+				curve_monitor_read(mon, 100, &keys, &complained);
+			else
+				usleep(100000);
+		}
 		log_info("worker: stopping");
 	}
+	mq_close(&mon);
 	zmq_ctx_shutdown(ctx);
 	for (int i = 0; i < threads; i++)
 		if (ws[i].thread)

@@ -15,7 +15,7 @@
 #     field value are in the capture and the forged job is stored, so the
 #     checks above can fail.
 . "$TOP/tests/lib.sh"
-plan 29
+plan 31
 cd "$TOP" || exit 1
 T="$TMPBASE/t032"
 rm -rf "$T"
@@ -109,6 +109,15 @@ for i in $(seq 1 60); do grep -q "refused a connection" "$T/run.log" 2>/dev/null
 sleep 3
 contains "the coordinator logs the refused key" "$(grep 'refused a connection' "$T/run.log")" \
 	"$(sed -n 's/^public = "\(.*\)"$/\1/p' "$T/stranger.key")"
+# (the workers start their OCR engine first: wait for their own word)
+for i in $(seq 1 60); do
+	grep -q "handshake with" "$T/nokey.log" && grep -q "refused this worker" "$T/stranger.log" && break
+	sleep 0.5
+done
+grep -q "refused this worker's key" "$T/stranger.log" && ok "the worker with an unknown key says it was refused" ||
+	fail "the worker with an unknown key says it was refused"
+grep -q "the coordinator may require CURVE" "$T/nokey.log" && ok "the worker without keys says the handshake failed" ||
+	fail "the worker without keys says the handshake failed"
 check "the batch still waits: no worker it admits does OCR" kill -0 "$rpid"
 eq "nothing is stored while only intruders are connected" 0 "$(q 'select count(*) from documents')"
 
