@@ -138,6 +138,7 @@ enum dp_err curve_key_read(const char *path, char pub[CURVE_Z85], char sec[CURVE
 	if (!e && in.err)
 		e = in.err;
 	explicit_bzero(text, strlen(text));
+	explicit_bzero(&in, sizeof in); /* its line buffer held the secret */
 	free(text);
 	if (e)
 		return e;
@@ -238,24 +239,49 @@ struct curve_admitted {
 	int logged;
 };
 
+struct curve_set {
+	struct curve_admitted *v;
+	int n;
+};
+
 struct curve_zap {
-	void *sock;      /* REP at CURVE_ZAP_ENDPOINT, used by the thread alone */
+	void *sock;      /* REP at CURVE_ZAP_ENDPOINT; after start the thread alone uses all of this */
 	pthread_t thread;
-	struct curve_admitted *ok;
-	int nok;
+	char dir[CONF_PATH_MAX];       /* [curve] admitted_keys */
+	char own[CURVE_Z85];           /* the coordinator's public key */
+	struct curve_set ok;
+	int64_t scanned_us;
+	char scan_error[DP_MSG_MAX];   /* the last one logged */
 	uint8_t refused[CURVE_REFUSED_LOGGED][32];
 	int nrefused;
 };
 
-static void zap_admit(struct curve_zap *z, const char *z85, const char *name)
+static void set_add(struct curve_set *set, const char *z85, const char *name)
 {
 	struct curve_admitted *a;
 
-	z->ok = xrealloc(z->ok, (size_t)(z->nok + 1) * sizeof *z->ok);
-	a = &z->ok[z->nok++];
+	set->v = xrealloc(set->v, (size_t)(set->n + 1) * sizeof *set->v);
+	a = &set->v[set->n++];
 	memset(a, 0, sizeof *a);
 	zmq_z85_decode(a->key, z85);
 	str_copy(a->name, sizeof a->name, name);
+}
+
+static void set_release(struct curve_set *set)
+{
+	if (set->v)
+		explicit_bzero(set->v, (size_t)set->n * sizeof *set->v);
+	free(set->v);
+	set->v = NULL;
+	set->n = 0;
+}
+
+static const struct curve_admitted *set_find(const struct curve_set *set, const uint8_t key[32])
+{
+	for (int i = 0; i < set->n; i++)
+		if (!memcmp(set->v[i].key, key, 32))
+			return &set->v[i];
+	return NULL;
 }
 
 static int pub_file(const char *name)
@@ -264,12 +290,15 @@ static int pub_file(const char *name)
 	return name[0] != '.' && l > 4 && !strcmp(name + l - 4, ".pub");
 }
 
-static enum dp_err zap_load(struct curve_zap *z, const char *dir, struct dp_msg *m)
+/* The admitted set: own (logged as already said) and every *.pub of dir. */
+static enum dp_err set_read(struct curve_set *set, const char *own, const char *dir, struct dp_msg *m)
 {
 	DIR *d;
 	struct dirent *de;
 	enum dp_err e = DP_OK;
 
+	set_add(set, own, "coordinator");
+	set->v[0].logged = 1; /* its own threads: not worth a line */
 	if (!dir[0])
 		return DP_OK;
 	d = opendir(dir);
@@ -280,7 +309,7 @@ static enum dp_err zap_load(struct curve_zap *z, const char *dir, struct dp_msg 
 		char path[CONF_PATH_MAX + 300], pub[CURVE_Z85], name[64];
 		if (!pub_file(de->d_name))
 			continue;
-		if (z->nok >= CURVE_MAX_ADMITTED) {
+		if (set->n > CURVE_MAX_ADMITTED) {
 			e = dp_fail(m, DP_ERR_CONFIG, "%s: more than %d keys", dir, CURVE_MAX_ADMITTED);
 			break;
 		}
@@ -288,11 +317,49 @@ static enum dp_err zap_load(struct curve_zap *z, const char *dir, struct dp_msg 
 		e = curve_key_read(path, pub, NULL, m);
 		if (!e) {
 			snprintf(name, sizeof name, "%.*s", (int)strlen(de->d_name) - 4, de->d_name);
-			zap_admit(z, pub, name);
+			set_add(set, pub, name);
 		}
 	}
 	closedir(d);
 	return e;
+}
+
+/* Read admitted_keys again, at most once a second (a handshake asks): a
+ * .pub added is admitted at that worker's next try, one removed refused at
+ * its next connection. A folder that does not read keeps the keys before. */
+static void zap_rescan(struct curve_zap *z)
+{
+	struct curve_set fresh = { NULL, 0 };
+	struct dp_msg m;
+	int64_t now = now_us();
+	int same;
+
+	if (now - z->scanned_us < 1000000)
+		return;
+	z->scanned_us = now;
+	if (set_read(&fresh, z->own, z->dir, &m)) {
+		if (strcmp(m.text, z->scan_error)) {
+			char kv[DP_MSG_MAX + 16] = "";
+			str_copy(z->scan_error, sizeof z->scan_error, m.text);
+			log_kv(kv, sizeof kv, "error", m.text);
+			log_line(LOG_WARN, "admitted_keys not read again; the keys admitted before stay", kv);
+		}
+		set_release(&fresh);
+		return;
+	}
+	z->scan_error[0] = '\0';
+	same = fresh.n == z->ok.n;
+	for (int i = 0; i < fresh.n; i++) {
+		const struct curve_admitted *old = set_find(&z->ok, fresh.v[i].key);
+		if (old)
+			fresh.v[i].logged = old->logged;
+		else
+			same = 0;
+	}
+	if (!same)
+		log_info("admitted_keys read again: %d worker key(s) admitted from '%s'", fresh.n - 1, z->dir);
+	set_release(&z->ok);
+	z->ok = fresh;
 }
 
 static int zap_send(void *sock, const void *p, size_t n, int more)
@@ -329,9 +396,8 @@ static int zap_answer(struct curve_zap *z)
 	if (n >= 7 && zmq_msg_size(&part[5]) == 5 && !memcmp(zmq_msg_data(&part[5]), "CURVE", 5) &&
 	    zmq_msg_size(&part[6]) == 32) {
 		const uint8_t *key = zmq_msg_data(&part[6]);
-		for (int i = 0; i < z->nok && !who; i++)
-			if (!memcmp(z->ok[i].key, key, 32))
-				who = &z->ok[i];
+		zap_rescan(z);
+		who = set_find(&z->ok, key);
 		if (who) {
 			status = "200";
 			text = "OK";
@@ -341,7 +407,7 @@ static int zap_answer(struct curve_zap *z)
 				log_kv(kv, sizeof kv, "key", who->name);
 				log_kv(kv, sizeof kv, "address", addr);
 				log_line(LOG_INFO, "admitted a worker key", kv);
-				z->ok[who - z->ok].logged = 1;
+				z->ok.v[who - z->ok.v].logged = 1;
 			}
 		} else {
 			int seen = 0;
@@ -397,9 +463,10 @@ enum dp_err curve_zap_start(struct curve_zap **out, void *ctx, const struct conf
 	enum dp_err e;
 
 	*out = NULL;
-	zap_admit(z, k->public_key, "coordinator");
-	z->ok[0].logged = 1; /* its own threads: not worth a line */
-	if ((e = zap_load(z, c->curve_admitted_keys, m)))
+	str_copy(z->dir, sizeof z->dir, c->curve_admitted_keys);
+	str_copy(z->own, sizeof z->own, k->public_key);
+	z->scanned_us = now_us();
+	if ((e = set_read(&z->ok, z->own, z->dir, m)))
 		goto fail;
 	z->sock = zmq_socket(ctx, ZMQ_REP);
 	if (!z->sock || zmq_bind(z->sock, CURVE_ZAP_ENDPOINT) < 0) {
@@ -410,8 +477,8 @@ enum dp_err curve_zap_start(struct curve_zap **out, void *ctx, const struct conf
 		e = dp_fail(m, DP_ERR_INTERNAL, "cannot start the ZAP thread");
 		goto fail;
 	}
-	log_info("CURVE on: %d worker key(s) admitted from '%s'", z->nok - 1,
-		 c->curve_admitted_keys[0] ? c->curve_admitted_keys : "(no [curve] admitted_keys)");
+	log_info("CURVE on: %d worker key(s) admitted from '%s'", z->ok.n - 1,
+		 z->dir[0] ? z->dir : "(no [curve] admitted_keys)");
 	*out = z;
 	return DP_OK;
 fail:
@@ -420,7 +487,7 @@ fail:
 		zmq_setsockopt(z->sock, ZMQ_LINGER, &zero, sizeof zero);
 		zmq_close(z->sock);
 	}
-	free(z->ok);
+	set_release(&z->ok);
 	free(z);
 	return e;
 }
@@ -432,49 +499,47 @@ void curve_zap_stop(struct curve_zap **zp)
 	if (!z)
 		return;
 	pthread_join(z->thread, NULL);
-	explicit_bzero(z->ok, (size_t)z->nok * sizeof *z->ok);
-	free(z->ok);
+	set_release(&z->ok);
 	free(z);
 	*zp = NULL;
 }
 
 /* ---- a remote worker's handshakes ---- */
 
-void curve_monitor_read(void *pair, int timeout_ms, const struct curve_keys *k, int *complained)
+enum dp_err curve_monitor_read(void *pair, int timeout_ms, const struct curve_keys *k, struct dp_msg *m)
 {
 	zmq_pollitem_t it = { pair, 0, ZMQ_POLLIN, 0 };
 	zmq_msg_t ev, addr;
-	uint16_t event;
-	uint32_t value;
-	char ep[256];
+	uint16_t event = 0;
+	uint32_t value = 0;
+	char ep[256] = "";
 
 	if (zmq_poll(&it, 1, timeout_ms) <= 0)
-		return;
+		return DP_OK;
 	zmq_msg_init(&ev);
 	zmq_msg_init(&addr);
-	if (zmq_msg_recv(&ev, pair, 0) < 0 || !zmq_msg_more(&ev) || zmq_msg_recv(&addr, pair, 0) < 0 ||
-	    zmq_msg_size(&ev) < 6)
-		goto out;
-	memcpy(&event, zmq_msg_data(&ev), 2);
-	memcpy(&value, (char *)zmq_msg_data(&ev) + 2, 4);
-	snprintf(ep, sizeof ep, "%.*s", (int)zmq_msg_size(&addr), (char *)zmq_msg_data(&addr));
-	if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-		if (*complained)
-			log_info("worker: handshake with %s succeeded", ep);
-		*complained = 0;
-	} else if (!*complained) {
-		*complained = 1;
-		if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
-			log_error("worker: the coordinator at %s refused this worker's key (ZAP status %u): put the .pub "
-				  "of [curve] secret_key into its [curve] admitted_keys folder and reload it", ep, value);
-		else if (k->on)
-			log_error("worker: the CURVE handshake with %s failed: is [curve] coordinator_key the .pub of the "
-				  "coordinator's secret_key, and does the coordinator have [curve] keys?", ep);
-		else
-			log_error("worker: the handshake with %s failed: the coordinator may require CURVE; give this "
-				  "worker [curve] secret_key and coordinator_key (docs/OPERATIONS.md)", ep);
+	if (zmq_msg_recv(&ev, pair, 0) >= 0 && zmq_msg_more(&ev) && zmq_msg_recv(&addr, pair, 0) >= 0 &&
+	    zmq_msg_size(&ev) >= 6) {
+		memcpy(&event, zmq_msg_data(&ev), 2);
+		memcpy(&value, (char *)zmq_msg_data(&ev) + 2, 4);
+		snprintf(ep, sizeof ep, "%.*s", (int)zmq_msg_size(&addr), (char *)zmq_msg_data(&addr));
 	}
-out:
 	zmq_msg_close(&ev);
 	zmq_msg_close(&addr);
+	/* ZeroMQ does not connect again after these two: say why, and stop */
+	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+		return dp_fail(m, DP_ERR_MQ, "the coordinator at %s refused this worker's key (ZAP status %u): put the "
+					     ".pub of [curve] secret_key into the coordinator's [curve] admitted_keys "
+					     "folder, then start this worker again", ep, value);
+	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+		if (k->on)
+			return dp_fail(m, DP_ERR_MQ, "the CURVE handshake with %s failed: does the coordinator have "
+						     "[curve] keys, and is [curve] coordinator_key the .pub of its "
+						     "secret_key?", ep);
+		return dp_fail(m, DP_ERR_MQ, "the handshake with %s failed: the coordinator requires CURVE; give "
+					     "this worker [curve] secret_key and coordinator_key (docs/OPERATIONS.md)", ep);
+	}
+	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+		log_debug("worker: a handshake with %s failed (%s); trying again", ep, strerror((int)value));
+	return DP_OK;
 }

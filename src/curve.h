@@ -12,7 +12,9 @@
  * endpoints as a CURVE server; a ZAP handler thread on
  * inproc://zeromq.zap.01 of its context admits a connecting socket only when
  * its public key is one of the *.pub files of [curve] admitted_keys, or the
- * coordinator's own (its worker threads connect over tcp too). A socket
+ * coordinator's own (its worker threads connect over tcp too); it reads the
+ * folder again when asked, at most once a second, so a .pub added or removed
+ * counts from that worker's next connection. A socket
  * without CURVE fails the handshake; one with another key is refused by the
  * handler. Either way it receives no job and nothing it sends is read.
  * A worker (`docpipe worker`) with [curve] secret_key and coordinator_key
@@ -57,24 +59,24 @@ enum dp_err curve_worker_keys(const struct conf *c, struct curve_keys *k, struct
 enum dp_err curve_server(void *sock, const struct curve_keys *k, struct dp_msg *m);
 enum dp_err curve_client(void *sock, const struct curve_keys *k, struct dp_msg *m);
 
-/* The ZAP handler: binds inproc://zeromq.zap.01 in ctx and answers in a
- * thread of its own, admitting k's own public key and every *.pub file of
- * [curve] admitted_keys (read now; a reload reads them again). Start it
- * before binding a server socket. curve_zap_stop() joins the thread: call it
- * after zmq_ctx_shutdown(ctx) and before zmq_ctx_term(ctx). */
 /* A remote worker's side of the handshakes: the DEALER of its first thread is
  * watched (zmq_socket_monitor on CURVE_MONITOR_ENDPOINT, events
  * CURVE_MONITOR_EVENTS) through a PAIR socket the worker's main thread
- * reads with curve_monitor_read(), which waits up to timeout_ms and logs,
- * once until a handshake succeeds again, that the coordinator refused the
- * key or that the handshake failed (keys on one side only, the wrong
- * coordinator_key). */
+ * reads with curve_monitor_read(), which waits up to timeout_ms. A
+ * handshake that failed for good (the coordinator refused the key, or CURVE
+ * on one side only: ZeroMQ does not try again after either) is an error
+ * saying what to do; the worker then stops rather than wait for ever. */
 #define CURVE_MONITOR_ENDPOINT "inproc://dp-worker-handshakes"
-#define CURVE_MONITOR_EVENTS                                                                 \
-	(ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | \
-	 ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
-void curve_monitor_read(void *pair, int timeout_ms, const struct curve_keys *k, int *complained);
+#define CURVE_MONITOR_EVENTS \
+	(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+enum dp_err curve_monitor_read(void *pair, int timeout_ms, const struct curve_keys *k, struct dp_msg *m);
 
+/* The ZAP handler: binds inproc://zeromq.zap.01 in ctx and answers in a
+ * thread of its own, admitting k's own public key and every *.pub file of
+ * [curve] admitted_keys (read now, and again at most once a second while
+ * workers connect; a folder that does not read keeps the keys before).
+ * Start it before binding a server socket. curve_zap_stop() joins the thread: call it
+ * after zmq_ctx_shutdown(ctx) and before zmq_ctx_term(ctx). */
 struct curve_zap;
 enum dp_err curve_zap_start(struct curve_zap **z, void *ctx, const struct conf *c, const struct curve_keys *k,
 			    struct dp_msg *m);

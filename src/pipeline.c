@@ -503,6 +503,7 @@ void pipeline_stop(struct pipeline **pp)
 	if (p->ctx)
 		zmq_ctx_term(p->ctx);
 	free(p->workers);
+	explicit_bzero(&p->keys, sizeof p->keys);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p);
@@ -533,7 +534,6 @@ enum dp_err worker_serve(const struct conf *c, const char *stage, const char *ba
 		return dp_fail(m, DP_ERR_MQ, "zmq_ctx_new: %s", zmq_strerror(errno));
 	/* connected before the first thread binds it (inproc allows either order) */
 	void *mon = zmq_socket(ctx, ZMQ_PAIR);
-	int complained = 0;
 	if (!mon || zmq_connect(mon, CURVE_MONITOR_ENDPOINT) < 0)
 		log_warn("worker: cannot watch the handshakes: %s", zmq_strerror(errno));
 	ws = xcalloc((size_t)threads, sizeof *ws);
@@ -556,13 +556,14 @@ enum dp_err worker_serve(const struct conf *c, const char *stage, const char *ba
 	if (!e) {
 		log_info("worker: %d %s thread(s) connected to %s%s", threads, stage, base,
 			 keys.on ? " with CURVE" : " (plain tcp: no [curve] keys)");
-		while (!*stop) {
+		while (!*stop && !e) {
 			if (mon)
-				curve_monitor_read(mon, 100, &keys, &complained);
+				e = curve_monitor_read(mon, 100, &keys, m);
 			else
 				usleep(100000);
 		}
-		log_info("worker: stopping");
+		if (!e)
+			log_info("worker: stopping");
 	}
 	mq_close(&mon);
 	zmq_ctx_shutdown(ctx);

@@ -13,9 +13,12 @@
 #     value it read is in the capture;
 #   - the control, the same without CURVE on loopback: the file name and the
 #     field value are in the capture and the forged job is stored, so the
-#     checks above can fail.
+#     checks above can fail;
+#   - refused workers stop with the reason (exit 3); the coordinator reads
+#     admitted_keys again while it runs: a worker refused before its .pub is
+#     added is admitted when started again.
 . "$TOP/tests/lib.sh"
-plan 31
+plan 40
 cd "$TOP" || exit 1
 T="$TMPBASE/t032"
 rm -rf "$T"
@@ -116,8 +119,12 @@ for i in $(seq 1 60); do
 done
 grep -q "refused this worker's key" "$T/stranger.log" && ok "the worker with an unknown key says it was refused" ||
 	fail "the worker with an unknown key says it was refused"
-grep -q "the coordinator may require CURVE" "$T/nokey.log" && ok "the worker without keys says the handshake failed" ||
+grep -q "the coordinator requires CURVE" "$T/nokey.log" && ok "the worker without keys says the handshake failed" ||
 	fail "the worker without keys says the handshake failed"
+wait "$spid"
+eq "and it stops (exit 3) rather than wait for ever" 3 $?
+wait "$npid"
+eq "so does the worker without keys (exit 3)" 3 $?
 check "the batch still waits: no worker it admits does OCR" kill -0 "$rpid"
 eq "nothing is stored while only intruders are connected" 0 "$(q 'select count(*) from documents')"
 
@@ -125,8 +132,8 @@ eq "nothing is stored while only intruders are connected" 0 "$(q 'select count(*
 relay_worker curve "$T/w1.conf"
 wait "$rpid"
 eq "with w1 admitted the batch finishes (exit 0)" 0 $?
-kill -TERM "$f1" "$f2" "$spid" "$npid" "$wpid"
-wait "$f1" "$f2" "$spid" "$npid" "$wpid" 2>/dev/null
+kill -TERM "$f1" "$f2" "$wpid"
+wait "$f1" "$f2" "$wpid" 2>/dev/null
 kill "$relay"; wait "$relay" 2>/dev/null
 grep -q "admitted a worker key.*key=w1" "$T/run.log" && ok "the coordinator logs w1 admitted" || fail "the coordinator logs w1 admitted"
 eq "the document is stored once" 1 "$(q "select count(*) from documents where source_name like '%$marker.png'")"
@@ -161,4 +168,42 @@ kill "$relay"; wait "$relay" 2>/dev/null
 check "control: without CURVE the forged job IS stored" test "$(q "select count(*) from documents where source_name like 'forged%'")" -gt 0
 check "control: the file name is on the wire" grep -a -q -F "$marker" "$T/plain.cap"
 check "control: the field value is on the wire" grep -a -q -F "$value" "$T/plain.cap"
+
+# ---- a key added while watch runs: the folder is read again -----------------
+# (no reload: the ZAP handler reads admitted_keys again when a worker tries
+# to connect. The refused worker stopped; started again, it is admitted.)
+fresh_db docpipe_t032
+port=$((port + 80))
+mkdir -p "$T/admitted2" "$T/inbox"
+conf "$T/watch.conf" 127.0.0.1 "$port" <<CONF
+[curve]
+secret_key = $T/coordinator.key
+admitted_keys = $T/admitted2
+[watch]
+inbox = $T/inbox
+quarantine = $T/quarantine
+settle_ms = 300
+[output]
+archive = $T/archive
+CONF
+timeout -s KILL 300 "$DOCPIPE" watch -c "$T/watch.conf" >"$T/watch.log" 2>&1 &
+wapid=$!
+cp "$T/in/$marker.png" "$T/inbox/"
+run_rc "w1 stops while its key is not in the folder (exit 3)" 3 timeout -s KILL 120 \
+	"$DOCPIPE" worker -c "$T/w1.conf" --stage ocr --connect "tcp://127.0.0.1:$port"
+eq "nothing stored meanwhile" 0 "$(q 'select count(*) from documents')"
+run_ok "w1.pub added to the folder" cp "$T/w1.pub" "$T/admitted2/"
+"$DOCPIPE" worker -c "$T/w1.conf" --stage ocr --connect "tcp://127.0.0.1:$port" 2>"$T/w1-again.log" &
+wpid=$!
+for i in $(seq 1 120); do [ "$(q 'select count(*) from documents')" -ge 1 ] && break; sleep 0.5; done
+eq "started again, w1 is admitted, does the OCR, the document is stored" "1|$wpid" \
+	"$(q "select count(*), min(split_part(worker, '/', 2)) from stage_runs where stage = 'ocr'")"
+grep -q "admitted_keys read again: 1 worker key" "$T/watch.log" && ok "the coordinator logs the folder read again" ||
+	fail "the coordinator logs the folder read again"
+kill -TERM "$wapid"
+wait "$wapid"
+eq "watch exits 0" 0 $?
+kill -TERM "$wpid"
+wait "$wpid"
+eq "w1 exits 0 on SIGTERM" 0 $?
 done_testing
