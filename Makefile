@@ -106,6 +106,7 @@ check: deps
 	scripts/dev-db start
 	tests/run-integration build/docpipe
 	tests/run-integration build/asan/docpipe quick
+	$(MAKE) fuzz-check
 
 bench: all
 	scripts/dev-db start
@@ -120,13 +121,24 @@ distclean: clean
 
 # make fuzz: builds the libFuzzer targets of fuzz/ with clang (fuzz/fuzz.mk),
 # runs each for FUZZ_SECONDS, then replays fuzz/regressions; fails on any crash.
-# Not part of `make check`. See fuzz/README.md.
+# `make check` runs the same for FUZZ_CHECK_SECONDS each (fuzz-check, bounded
+# by -max_total_time). `make fuzz-merge` adds what the runs on this machine
+# found that reaches new code to fuzz/corpus/ (to commit). See fuzz/README.md.
 FUZZ_SECONDS ?= 20
-.PHONY: fuzz
+FUZZ_CHECK_SECONDS ?= 5
+.PHONY: fuzz fuzz-check fuzz-merge
 fuzz:
 	scripts/deps scripts/packages-dev.txt
 	$(MAKE) -f fuzz/fuzz.mk all
 	fuzz/run $(FUZZ_SECONDS)
+
+fuzz-check:
+	$(MAKE) -f fuzz/fuzz.mk all
+	fuzz/run $(FUZZ_CHECK_SECONDS)
+
+fuzz-merge:
+	$(MAKE) -f fuzz/fuzz.mk all
+	fuzz/merge
 
 # make mutants: applies each fault of tests/mutants.txt to a temporary copy,
 # one at a time, and runs only the tests that must catch it (scripts/mutants);

@@ -72,6 +72,9 @@ static const struct conf_row rows[] = {
 	{ "review", "tls_cert", CT_PATH, S(review_tls_cert), 0, 0, "", NULL },
 	{ "review", "tls_key", CT_PATH, S(review_tls_key), 0, 0, "", NULL },
 	{ "review", "session_minutes", CT_INT, S(review_session_minutes), 1, 1440, "30", NULL },
+	{ "curve", "secret_key", CT_PATH, S(curve_secret_key), 0, 0, "", NULL },
+	{ "curve", "admitted_keys", CT_PATH, S(curve_admitted_keys), 0, 0, "", NULL },
+	{ "curve", "coordinator_key", CT_PATH, S(curve_coordinator_key), 0, 0, "", NULL },
 	{ "log", "level", CT_ENUM, S(log_level), 0, 0, "info", "error|warn|info|debug" },
 };
 #undef S

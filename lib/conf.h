@@ -86,6 +86,10 @@ struct conf {
 	char review_tls_cert[CONF_PATH_MAX]; /* PEM; with tls_key: HTTPS only */
 	char review_tls_key[CONF_PATH_MAX];
 	int review_session_minutes;    /* idle sessions expire after this */
+	/* [curve] (src/curve.h): CURVE on the tcp transport */
+	char curve_secret_key[CONF_PATH_MAX];      /* this process's key pair (NAME.key) */
+	char curve_admitted_keys[CONF_PATH_MAX];   /* coordinator: folder of workers' NAME.pub */
+	char curve_coordinator_key[CONF_PATH_MAX]; /* worker: the coordinator's NAME.pub */
 	/* [log] */
 	char log_level[16];
 };

@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -578,4 +581,41 @@ int64_t engine_take_us(void)
 	int64_t t = engine_total;
 	engine_total = 0;
 	return t;
+}
+
+int addr_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(a))
+			return 1;
+		return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+	}
+	return 0;
+}
+
+int host_is_loopback(const char *host)
+{
+	struct addrinfo hints, *ai = NULL;
+	char name[256];
+	size_t l = host ? strlen(host) : 0;
+	int all = 1;
+
+	/* "[::1]" as in a ZeroMQ or URL address */
+	if (l >= 2 && host[0] == '[' && host[l - 1] == ']')
+		snprintf(name, sizeof name, "%.*s", (int)(l - 2), host + 1);
+	else
+		snprintf(name, sizeof name, "%s", host ? host : "");
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if (!name[0] || getaddrinfo(name, NULL, &hints, &ai) != 0)
+		return 0;
+	for (const struct addrinfo *p = ai; p; p = p->ai_next)
+		if (!addr_is_loopback(p->ai_addr))
+			all = 0;
+	freeaddrinfo(ai);
+	return all;
 }

@@ -94,5 +94,11 @@ void sha256_hex(const void *data, size_t len, char out[65]);
 
 /* This machine's host name (cached). */
 const char *host_name(void);
+struct sockaddr;
+/* 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address */
+int addr_is_loopback(const struct sockaddr *sa);
+/* Every address host (a name, a number, "[::1]") resolves to is a loopback one;
+ * 0 when it does not resolve ("*", an interface name such as eth0). */
+int host_is_loopback(const char *host);
 
 #endif

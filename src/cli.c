@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "../stages/stage.h"
+#include "../lib/fees.h"
+#include "../lib/forms.h"
+#include "../lib/grants.h"
 #include "../lib/log.h"
 
 /* `docpipe help` starts each summary two spaces after this column or after
@@ -31,6 +34,8 @@ const struct cli_command cli_commands[] = {
 	{ "review", cmd_review, "[-c CONF]", "the clerks' review station (web server, docs/REVIEW.md)", NULL },
 	{ "db", cmd_db, "[-c CONF] migrate|status", "apply or list the schema migrations", NULL },
 	{ "config", cmd_config, "[-c CONF]", "check the configuration and print it", NULL },
+	{ "keygen", cmd_keygen, "NAME...", "write a CURVE key pair NAME.key (secret) and NAME.pub for the tcp transport",
+	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -116,23 +121,55 @@ int cli_load_conf(int *argc, char **argv, struct conf *c)
 	argv[k] = NULL;
 	if (!path && access("pipeline.conf", R_OK) == 0)
 		path = "pipeline.conf";
-	if (path) {
-		if (conf_load(c, path, &m) != DP_OK) {
-			fprintf(stderr, "docpipe: %s\n", m.text);
-			return -1;
-		}
+	if (cli_conf_read(path, c, &m)) {
+		fprintf(stderr, "docpipe: %s\n", m.text);
+		return -1;
+	}
+	cli_conf_apply_log(c);
+	return 0;
+}
+
+enum dp_err cli_conf_read(const char *path, struct conf *c, struct dp_msg *m)
+{
+	if (path && *path) {
+		enum dp_err e = conf_load(c, path, m);
+		if (e)
+			return e;
 	} else {
 		conf_defaults(c, ".");
 	}
 	/* checked here, before any worker starts, so that it is the error shown */
 	char why[CONF_PATH_MAX + 400];
-	if (stage_conf_check(c, why, sizeof why)) {
-		fprintf(stderr, "docpipe: %s\n", why);
-		return -1;
-	}
+	if (stage_conf_check(c, why, sizeof why))
+		return dp_fail(m, DP_ERR_CONFIG, "%s", why);
 	stage_conf_resolve(c);
+	return DP_OK;
+}
+
+void cli_conf_apply_log(const struct conf *c)
+{
 	enum log_level lv = LOG_INFO;
 	log_parse_level(c->log_level, &lv);
 	log_set_level(lv);
-	return 0;
+}
+
+enum dp_err cli_models_check(const struct conf *c, struct dp_msg *m)
+{
+	struct form_set fs;
+	struct fee_schedule fees;
+	struct grant_set gs;
+	enum dp_err e;
+
+	memset(&fs, 0, sizeof fs);
+	memset(&fees, 0, sizeof fees);
+	memset(&gs, 0, sizeof gs);
+	e = forms_load_dir(&fs, c->forms_dir, m);
+	if (!e)
+		e = fees_load(&fees, c->fees, m);
+	if (!e)
+		e = grants_load(&gs, c->grants, m);
+	forms_release(&fs);
+	fees_release(&fees);
+	grants_release(&gs);
+	return e;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "../lib/conf.h"
+#include "../lib/err.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_REJECTED = 2, EXIT_FAILURE_RT = 3 };
 
@@ -16,6 +17,16 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_REJECTED = 2, EXIT_FAILURE_RT = 3 };
  * configuration (pipeline.conf in the current folder when present, else the
  * built-in defaults) and sets the log level. Returns 0 or prints the error. */
 int cli_load_conf(int *argc, char **argv, struct conf *c);
+/* What cli_load_conf does with a file (path NULL or "": the built-in
+ * defaults): load it, check [workers] and the route against the stage table,
+ * resolve [workers]. Fills m ("FILE:LINE: problem") on error. */
+enum dp_err cli_conf_read(const char *path, struct conf *c, struct dp_msg *m);
+/* Set the log level [log] level gives. */
+void cli_conf_apply_log(const struct conf *c);
+/* Read the models a configuration names, as the stages' init will: every
+ * template of [forms] dir, [models] fees and grants. Fills m with the first
+ * problem ("FILE:LINE: problem"); keeps nothing. */
+enum dp_err cli_models_check(const struct conf *c, struct dp_msg *m);
 
 /* A command's row: the one place its command line is written down. The table
  * lives in cli.c, not main.c, because tests/unit.c links the commands
@@ -52,5 +63,6 @@ int cmd_config(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_minutes(int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 #endif

@@ -2,7 +2,12 @@
  * Takes each complete file from [watch] inbox (see inbox.h), runs it through
  * the same coordinator as `docpipe run`, then moves it to the archive or to
  * quarantine with a note. Resumes what a previous watch left unfinished.
- * SIGTERM/SIGINT stop taking new files, drain the work in flight, exit 0. */
+ * SIGTERM/SIGINT stop taking new files, drain the work in flight, exit 0.
+ * SIGHUP reads the same configuration file again: when it and the models it
+ * names (templates, fees, grants) load, watch stops taking files, finishes the
+ * documents in flight, and starts the coordinator and the inbox again with
+ * it (the stages read their templates again as they start); when not, the
+ * reason ("FILE:LINE: problem") is logged and the running configuration stays. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,12 +18,14 @@
 #include "../lib/log.h"
 #include "../lib/util.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static void on_done(enum coord_outcome o, const struct job *j, const char *path, const char *error,
@@ -34,16 +41,83 @@ static int skip_pending(const char *path, void *user)
 	return coord_pending(user, path);
 }
 
+/* The inbox and the coordinator over one configuration. */
+static enum dp_err watch_open(struct inbox **ib, struct coord **co, const struct conf *c, struct dp_msg *m)
+{
+	enum dp_err e = inbox_open(ib, c, m);
+
+	if (e)
+		return e;
+	e = coord_open(co, c, on_done, *ib, m);
+	if (e) {
+		inbox_close(ib);
+		return e;
+	}
+	/* inputs are opened relative to the inbox folder (coord.c) */
+	e = coord_set_inbox(*co, c->inbox, m);
+	if (e) {
+		coord_close(co);
+		inbox_close(ib);
+	}
+	return e;
+}
+
+/* SIGHUP: *cur is the configuration in use, *next free room for the new one.
+ * Returns 0 when watch goes on (with the new configuration, *cur and *next
+ * swapped, or with the old one), -1 when neither could be started again. */
+static int watch_reload(struct conf **cur, struct conf **next, struct inbox **ib, struct coord **co)
+{
+	struct dp_msg m;
+	char kv[2048] = "";
+	enum dp_err e;
+
+	e = cli_conf_read((*cur)->path, *next, &m);
+	if (!e)
+		e = cli_models_check(*next, &m);
+	if (e) {
+		log_kv(kv, sizeof kv, "error", m.text);
+		log_line(LOG_ERROR, "reload refused: the configuration or a model does not load; going on with the "
+				    "one loaded before", kv);
+		return 0;
+	}
+	log_info("reload: finishing %ld document(s) in flight first", coord_in_flight(*co));
+	coord_drain(*co);
+	coord_close(co);
+	inbox_close(ib);
+	e = watch_open(ib, co, *next, &m);
+	if (!e) {
+		struct conf *t = *cur;
+		*cur = *next;
+		*next = t;
+		cli_conf_apply_log(*cur);
+		log_info("reload: configuration '%s' and its templates in use; watching '%s'",
+			 (*cur)->path[0] ? (*cur)->path : "built-in defaults", (*cur)->inbox);
+		coord_resume(*co);
+		return 0;
+	}
+	log_kv(kv, sizeof kv, "error", m.text);
+	log_line(LOG_ERROR, "reload refused: the new configuration did not start; going on with the one loaded before",
+		 kv);
+	if (watch_open(ib, co, *cur, &m)) {
+		log_error("cannot start again with the configuration loaded before: %s", m.text);
+		return -1;
+	}
+	coord_resume(*co);
+	return 0;
+}
+
 int cmd_watch(int argc, char **argv)
 {
-	struct conf c;
+	static struct conf confs[2]; /* the one in use and room for a reload */
+	struct conf *c = &confs[0], *spare = &confs[1];
 	struct inbox *ib = NULL;
 	struct coord *co = NULL;
 	struct dp_msg m;
 	struct sigaction sa;
 	char path[4096];
+	int rc = EXIT_OK;
 
-	if (cli_load_conf(&argc, argv, &c))
+	if (cli_load_conf(&argc, argv, c))
 		return EXIT_USAGE;
 	if (argc != 1)
 		return cli_usage_error("watch", NULL);
@@ -51,27 +125,25 @@ int cmd_watch(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (inbox_open(&ib, &c, &m)) {
-		fprintf(stderr, "docpipe: %s\n", m.text);
-		return EXIT_USAGE;
-	}
-	enum dp_err oe = coord_open(&co, &c, on_done, ib, &m);
+	sigaction(SIGHUP, &sa, NULL);
+	enum dp_err oe = watch_open(&ib, &co, c, &m);
 	if (oe) {
 		fprintf(stderr, "docpipe: %s\n", m.text);
-		inbox_close(&ib);
 		return oe == DP_ERR_CONFIG ? EXIT_USAGE : EXIT_FAILURE_RT;
 	}
-	if (coord_set_inbox(co, c.inbox, &m)) {
-		fprintf(stderr, "docpipe: %s\n", m.text);
-		coord_close(&co);
-		inbox_close(&ib);
-		return EXIT_USAGE;
-	}
-	log_info("watching '%s' (%s), archive '%s', quarantine '%s'", c.inbox, c.watch_poll ? "polling" : "inotify",
-		 c.archive_dir, c.quarantine_dir);
+	log_info("watching '%s' (%s), archive '%s', quarantine '%s'", c->inbox, c->watch_poll ? "polling" : "inotify",
+		 c->archive_dir, c->quarantine_dir);
 	coord_resume(co);
 	while (!stop_requested) {
-		if (coord_in_flight(co) >= c.max_in_flight) {
+		if (reload_requested) {
+			reload_requested = 0;
+			if (watch_reload(&c, &spare, &ib, &co)) {
+				rc = EXIT_FAILURE_RT;
+				break;
+			}
+			continue;
+		}
+		if (coord_in_flight(co) >= c->max_in_flight) {
 			coord_poll(co, 200);
 			continue;
 		}
@@ -82,6 +154,8 @@ int cmd_watch(int argc, char **argv)
 		if (coord_submit_path(co, path, &m))
 			log_error("%s", m.text);
 	}
+	if (!co)
+		return rc;
 	log_info("stop requested: draining %ld document(s) in flight", coord_in_flight(co));
 	coord_drain(co);
 	const struct coord_stats *st = coord_stats(co);
@@ -89,5 +163,5 @@ int cmd_watch(int argc, char **argv)
 		 st->loaded, st->rejected, st->duplicates, st->failed);
 	coord_close(&co);
 	inbox_close(&ib);
-	return EXIT_OK;
+	return rc;
 }

@@ -7,7 +7,10 @@
  *             (broker.h); PUSH connects to in(next) or done
  * High-water marks are small so that a slow stage pushes back on its
  * producers and large page images do not pile up in queues. Threads are
- * named (top -H, /proc) after their stage: "ocr.0", "q:ocr", "coordinator". */
+ * named (top -H, /proc) after their stage: "ocr.0", "q:ocr", "coordinator".
+ * Over tcp with [curve] secret_key, every bound socket is a CURVE server and
+ * every connecting one a client, and a ZAP thread ("zap") admits the keys
+ * (curve.h); without it, tcp binds only on loopback. */
 #include "pipeline.h"
 
 #include <errno.h>
@@ -20,6 +23,7 @@
 
 #include "../stages/stage.h"
 #include "broker.h"
+#include "curve.h"
 #include "../lib/log.h"
 #include "mq.h"
 #include "../lib/util.h"
@@ -31,6 +35,7 @@ struct worker {
 	void *ctx;
 	const struct conf *conf;
 	const struct stage *stage;
+	const struct curve_keys *keys;
 	char base[300];
 	int index;
 	pthread_t thread;
@@ -52,6 +57,8 @@ struct pipeline {
 	void *ctx;
 	struct conf conf;
 	char base[300];
+	struct curve_keys keys;
+	struct curve_zap *zap;          /* with CURVE: admits the workers' keys */
 	struct queue queues[CONF_MAX_STAGES];
 	int nqueues;
 	struct worker *workers;
@@ -77,7 +84,7 @@ static void *queue_main(void *arg)
 	return NULL;
 }
 
-static void *connect_push(void *ctx, const char *base, int stage, struct dp_msg *m)
+static void *connect_push(void *ctx, const char *base, int stage, const struct curve_keys *keys, struct dp_msg *m)
 {
 	char ep[320];
 	int hwm = 4;
@@ -87,6 +94,10 @@ static void *connect_push(void *ctx, const char *base, int stage, struct dp_msg 
 		return NULL;
 	mq_endpoint(ep, sizeof ep, base, stage, MQ_IN);
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+	if (curve_client(s, keys, m)) {
+		mq_close(&s);
+		return NULL;
+	}
 	if (zmq_connect(s, ep) < 0) {
 		dp_fail(m, DP_ERR_MQ, "cannot connect to %s: %s", ep, zmq_strerror(errno));
 		mq_close(&s);
@@ -124,6 +135,7 @@ struct sender {
 	void *ctx;
 	const char *base;
 	const char *who;
+	const struct curve_keys *keys;
 	void *push[CONF_MAX_STAGES + 1];
 };
 
@@ -145,7 +157,7 @@ static int sender_send(struct sender *sd, struct job **jp)
 	j->queued_us = now_us();
 	int slot = dest < 0 ? n : dest;
 	if (!sd->push[slot]) {
-		sd->push[slot] = connect_push(sd->ctx, sd->base, dest, &m);
+		sd->push[slot] = connect_push(sd->ctx, sd->base, dest, sd->keys, &m);
 		if (!sd->push[slot]) {
 			log_error("%s: %s", sd->who, m.text);
 			job_free(jp);
@@ -236,6 +248,7 @@ static void *worker_main(void *arg)
 	sd.ctx = w->ctx;
 	sd.base = w->base;
 	sd.who = w->stage->name;
+	sd.keys = w->keys;
 	snprintf(wid, sizeof wid, "%s/%ld/%s.%d", host_name(), (long)getpid(), w->stage->name, w->index);
 	snprintf(tname, sizeof tname, "%s.%d", w->stage->name, w->index);
 	pthread_setname_np(pthread_self(), tname);
@@ -255,6 +268,13 @@ static void *worker_main(void *arg)
 	}
 	zmq_setsockopt(jobs, ZMQ_RCVHWM, &hwm, sizeof hwm);
 	mq_endpoint(ep, sizeof ep, w->base, me, MQ_OUT);
+	if (curve_client(jobs, w->keys, &m)) {
+		init_done(w, DP_ERR_MQ, &m);
+		goto out;
+	}
+	/* a remote worker says why the coordinator does not talk to it */
+	if (!w->owner && w->index == 0 && zmq_socket_monitor(jobs, CURVE_MONITOR_ENDPOINT, CURVE_MONITOR_EVENTS) < 0)
+		log_warn("worker: cannot watch the handshakes: %s", zmq_strerror(errno));
 	if (zmq_connect(jobs, ep) < 0) {
 		init_done(w, dp_fail(&m, DP_ERR_MQ, "cannot connect to %s: %s", ep, zmq_strerror(errno)), &m);
 		goto out;
@@ -340,6 +360,13 @@ enum dp_err pipeline_start(struct pipeline **out, const struct conf *c, struct d
 		free(p);
 		return dp_fail(m, DP_ERR_MQ, "zmq_ctx_new: %s", zmq_strerror(errno));
 	}
+	/* keys (or the refusal to bind beyond loopback without them), then the
+	 * handler that checks them, before any server socket is bound */
+	e = curve_coordinator_keys(c, &p->keys, m);
+	if (!e && p->keys.on)
+		e = curve_zap_start(&p->zap, p->ctx, c, &p->keys, m);
+	if (e)
+		goto fail;
 	for (int i = 0; i < n; i++) {
 		struct queue *s = &p->queues[i];
 		s->name = stage_table[i].name;
@@ -351,6 +378,8 @@ enum dp_err pipeline_start(struct pipeline **out, const struct conf *c, struct d
 		}
 		zmq_setsockopt(s->in, ZMQ_RCVHWM, &hwm, sizeof hwm);
 		zmq_setsockopt(s->out, ZMQ_SNDHWM, &hwm, sizeof hwm);
+		if ((e = curve_server(s->in, &p->keys, m)) || (e = curve_server(s->out, &p->keys, m)))
+			goto fail;
 		mq_endpoint(ep, sizeof ep, p->base, i, MQ_IN);
 		if (zmq_bind(s->in, ep) < 0) {
 			e = dp_fail(m, DP_ERR_MQ, "cannot bind %s: %s (is another docpipe running?)", ep,
@@ -371,6 +400,8 @@ enum dp_err pipeline_start(struct pipeline **out, const struct conf *c, struct d
 	}
 	p->done = zmq_socket(p->ctx, ZMQ_PULL);
 	mq_endpoint(ep, sizeof ep, p->base, -1, MQ_IN);
+	if (p->done && (e = curve_server(p->done, &p->keys, m)))
+		goto fail;
 	if (!p->done || zmq_bind(p->done, ep) < 0) {
 		e = dp_fail(m, DP_ERR_MQ, "cannot bind %s: %s", ep, zmq_strerror(errno));
 		goto fail;
@@ -388,6 +419,7 @@ enum dp_err pipeline_start(struct pipeline **out, const struct conf *c, struct d
 			wk->ctx = p->ctx;
 			wk->conf = &p->conf;
 			wk->stage = &stage_table[i];
+			wk->keys = &p->keys;
 			snprintf(wk->base, sizeof wk->base, "%s", p->base);
 			wk->index = t;
 			wk->mu = &p->mu;
@@ -421,7 +453,7 @@ enum dp_err pipeline_submit(struct pipeline *p, struct job **j, struct dp_msg *m
 		return dp_fail(m, DP_ERR_INTERNAL, "job has no valid next stage");
 	}
 	if (!p->submit[dest]) {
-		p->submit[dest] = connect_push(p->ctx, p->base, dest, m);
+		p->submit[dest] = connect_push(p->ctx, p->base, dest, &p->keys, m);
 		if (!p->submit[dest]) {
 			job_free(j);
 			return DP_ERR_MQ;
@@ -468,9 +500,11 @@ void pipeline_stop(struct pipeline **pp)
 		mq_close(&p->queues[i].in);
 		mq_close(&p->queues[i].out);
 	}
+	curve_zap_stop(&p->zap); /* its socket closes on ETERM */
 	if (p->ctx)
 		zmq_ctx_term(p->ctx);
 	free(p->workers);
+	explicit_bzero(&p->keys, sizeof p->keys);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p);
@@ -487,20 +521,28 @@ enum dp_err worker_serve(const struct conf *c, const char *stage, const char *ba
 	int pending = threads;
 	enum dp_err ierr = DP_OK, e;
 	struct dp_msg im = { 0 };
+	struct curve_keys keys;
 	void *ctx;
 
 	if (!st)
 		return dp_fail(m, DP_ERR_USAGE, "unknown stage '%s'", stage);
 	if (threads < 1 || threads > MAX_THREADS)
 		return dp_fail(m, DP_ERR_USAGE, "--threads must be 1..%d", MAX_THREADS);
+	if ((e = curve_worker_keys(c, &keys, m)))
+		return e;
 	ctx = zmq_ctx_new();
 	if (!ctx)
 		return dp_fail(m, DP_ERR_MQ, "zmq_ctx_new: %s", zmq_strerror(errno));
+	/* connected before the first thread binds it (inproc allows either order) */
+	void *mon = zmq_socket(ctx, ZMQ_PAIR);
+	if (!mon || zmq_connect(mon, CURVE_MONITOR_ENDPOINT) < 0)
+		log_warn("worker: cannot watch the handshakes: %s", zmq_strerror(errno));
 	ws = xcalloc((size_t)threads, sizeof *ws);
 	for (int i = 0; i < threads; i++) {
 		ws[i].ctx = ctx;
 		ws[i].conf = c;
 		ws[i].stage = st;
+		ws[i].keys = &keys;
 		snprintf(ws[i].base, sizeof ws[i].base, "%s", base);
 		ws[i].index = i;
 		ws[i].mu = &mu;
@@ -513,16 +555,24 @@ enum dp_err worker_serve(const struct conf *c, const char *stage, const char *ba
 	if (!e)
 		e = wait_init(&mu, &cv, &pending, &ierr, &im, m);
 	if (!e) {
-		log_info("worker: %d %s thread(s) connected to %s", threads, stage, base);
-		while (!*stop)
-			usleep(100000);
-		log_info("worker: stopping");
+		log_info("worker: %d %s thread(s) connected to %s%s", threads, stage, base,
+			 keys.on ? " with CURVE" : " (plain tcp: no [curve] keys)");
+		while (!*stop && !e) {
+			if (mon)
+				e = curve_monitor_read(mon, 100, &keys, m);
+			else
+				usleep(100000);
+		}
+		if (!e)
+			log_info("worker: stopping");
 	}
+	mq_close(&mon);
 	zmq_ctx_shutdown(ctx);
 	for (int i = 0; i < threads; i++)
 		if (ws[i].thread)
 			pthread_join(ws[i].thread, NULL);
 	zmq_ctx_term(ctx);
 	free(ws);
+	explicit_bzero(&keys, sizeof keys);
 	return e;
 }

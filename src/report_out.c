@@ -4,7 +4,11 @@
  *         decimals, Japanese counted as two columns, long text cut with '…';
  *         columns marked RC_WIDE and the hourly table are left out
  *   csv   RFC 4180; every table as a section (a row with its name, the header
- *         row, the rows, an empty row), or one plain table with --table
+ *         row, the rows, an empty row), or one plain table with --table.
+ *         A cell that a spreadsheet could take for a formula (it begins with
+ *         = + - @, a tab or a carriage return: OWASP's CSV injection list)
+ *         gets a leading ' unless it is a number in a numeric column
+ *         (csv_cell); docs/ANALYSTS.md states the rule
  *   json  {"since", "until", "generated", "role", "procedures_conf",
  *          "tables": {NAME: [{column: value}]}}; numbers as numbers, NULL as null
  *   html  one file, no external references: the charts of report_svg.c and
@@ -249,16 +253,50 @@ int report_text(const struct report *r, const char *only, struct buf *out)
 
 /* ---- csv ---- */
 
-static int csv_field(struct buf *b, const char *s)
+/* A number as PostgreSQL prints integers, numerics and floats:
+ * -?digits[.digits][e[+-]digits] */
+static int csv_is_number(const char *s)
+{
+	const char *p = s + (*s == '-');
+	size_t n = strspn(p, "0123456789");
+
+	if (!n)
+		return 0;
+	p += n;
+	if (*p == '.')
+		p += 1 + strspn(p + 1, "0123456789");
+	if (*p == 'e') {
+		p += 1 + (p[1] == '+' || p[1] == '-');
+		n = strspn(p, "0123456789");
+		if (!n)
+			return 0;
+		p += n;
+	}
+	return *p == '\0';
+}
+
+/* One cell. numeric: the value comes from a numeric column, so a number
+ * (-12.5) stays a number; anything else beginning with a character that
+ * makes Excel or LibreOffice read a formula is written with a ' before it,
+ * which they show as text (a procedure called "=HYPERLINK(...)" or "-1+1"). */
+static int csv_cell(struct buf *b, const char *s, int numeric)
 {
 	int r = 0;
+	int defuse = s[0] && strchr("=+-@\t\r", s[0]) && !(numeric && csv_is_number(s));
 
-	if (!strpbrk(s, ",\"\r\n"))
+	if (!defuse && !strpbrk(s, ",\"\r\n"))
 		return buf_addstr(b, s);
 	r |= buf_add(b, "\"", 1);
+	if (defuse)
+		r |= buf_add(b, "'", 1);
 	for (; *s; s++)
 		r |= *s == '"' ? buf_addstr(b, "\"\"") : buf_add(b, s, 1);
 	return r | buf_add(b, "\"", 1);
+}
+
+static int csv_field(struct buf *b, const char *s)
+{
+	return csv_cell(b, s, 0);
 }
 
 static int csv_table(const struct report_table *t, struct buf *b)
@@ -274,7 +312,7 @@ static int csv_table(const struct report_table *t, struct buf *b)
 			if (c)
 				r |= buf_add(b, ",", 1);
 			if (k >= 0 && !PQgetisnull(t->res, i, k))
-				r |= csv_field(b, PQgetvalue(t->res, i, k));
+				r |= csv_cell(b, PQgetvalue(t->res, i, k), t->cols[c].decimals != RC_TEXT);
 		}
 		r |= buf_addstr(b, "\r\n");
 	}

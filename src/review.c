@@ -1763,19 +1763,6 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start and stop ---- */
 
-static int is_loopback(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-		if (IN6_IS_ADDR_LOOPBACK(a))
-			return 1;
-		return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
-	}
-	return 0;
-}
-
 void review_stop(struct review_server **sp)
 {
 	struct review_server *srv = *sp;
@@ -1834,7 +1821,7 @@ enum dp_err review_start(struct review_server **sp, const struct conf *c, struct
 	snprintf(port, sizeof port, "%d", c->review_port);
 	if ((rc = getaddrinfo(c->review_bind, port, &hints, &ai)) != 0)
 		return dp_fail(m, DP_ERR_CONFIG, "[review] bind = %s: %s", c->review_bind, gai_strerror(rc));
-	if (!is_loopback(ai->ai_addr) && !c->review_tls_cert[0]) {
+	if (!addr_is_loopback(ai->ai_addr) && !c->review_tls_cert[0]) {
 		freeaddrinfo(ai);
 		return dp_fail(m, DP_ERR_CONFIG,
 			       "[review] bind = %s needs tls_cert and tls_key: clerks' passwords would cross the network in clear",

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../src/chunks.h"
+#include "../src/curve.h"
 #include "../lib/conf.h"
 #include "../lib/expr.h"
 #include "../lib/fees.h"
@@ -368,6 +369,7 @@ static void test_never(void)
 #include "unit_vocab.inc"
 #include "unit_register.inc"
 #include "unit_names.inc"
+#include "unit_security.inc"
 
 static void test_fees(void)
 {
@@ -1011,6 +1013,8 @@ int main(void)
 	test_names();
 	test_json();
 	test_never();
+	test_csv_injection();
+	test_curve_keys();
 	printf("unit: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
