@@ -74,6 +74,7 @@
 #include "review_media.h"
 #include "../stages/stage.h"
 #include "../lib/fieldtype.h"
+#include "../lib/fname.h"
 #include "../lib/forms.h"
 #include "../lib/job.h"
 #include "../lib/json.h"
@@ -1100,6 +1101,19 @@ static void media_error(struct reply *r, enum dp_err e, const struct dp_msg *m)
 	reply_error(r, e == DP_ERR_IO ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", m->text);
 }
 
+/* Where the input of document row d is: review_find_input under the name's
+ * bytes (source_name_hex, db/009) when they were stored, else under
+ * source_name (rows from before; names that were UTF-8 are the same). */
+static enum dp_err find_input(struct review_server *srv, PGresult *d, char *path, size_t n, struct dp_msg *m)
+{
+	const char *hex = val(d, 0, "source_name_hex"), *name = val(d, 0, "source_name");
+	char *raw = hex && *hex ? fname_unhex(hex) : NULL;
+	enum dp_err e = review_find_input(&srv->conf, raw ? raw : name ? name : "",
+					  val(d, 0, "sha256") ? val(d, 0, "sha256") : "", path, n, m);
+	free(raw);
+	return e;
+}
+
 /* fill p for page of document row d; path receives the input's location */
 static int media_page(struct review_server *srv, PGresult *d, PGresult *a, int page, struct review_page *p,
 		      char *path, size_t n, struct reply *r)
@@ -1110,8 +1124,7 @@ static int media_page(struct review_server *srv, PGresult *d, PGresult *a, int p
 	enum dp_err e;
 
 	memset(p, 0, sizeof *p);
-	if ((e = review_find_input(&srv->conf, val(d, 0, "source_name") ? val(d, 0, "source_name") : "",
-				   val(d, 0, "sha256") ? val(d, 0, "sha256") : "", path, n, &m))) {
+	if ((e = find_input(srv, d, path, n, &m))) {
 		media_error(r, e, &m);
 		return -1;
 	}
@@ -1229,8 +1242,7 @@ static void get_segment_wav(struct review_server *srv, PGconn *pg, struct reply 
 		goto out;
 	}
 	const char *sha = val(d, 0, "sha256") ? val(d, 0, "sha256") : "";
-	if ((e = review_find_input(&srv->conf, val(d, 0, "source_name") ? val(d, 0, "source_name") : "", sha, path,
-				   sizeof path, &m)) ||
+	if ((e = find_input(srv, d, path, sizeof path, &m)) ||
 	    (e = review_audio_wav(&srv->conf, path, sha, atoll(sval(s, row, "start_ms")),
 				  atoll(sval(s, row, "end_ms")), &r->bin, &r->binlen, &m))) {
 		media_error(r, e, &m);

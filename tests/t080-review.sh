@@ -14,7 +14,7 @@ cd "$TOP"
 export PGTZ=UTC
 T=$TMPBASE/t080
 mkdir -p "$T"
-PLANNED=110
+PLANNED=112
 fresh_db docpipe_t080
 
 # roles are per cluster, not per database: names unique to this run
@@ -312,6 +312,17 @@ w, h = struct.unpack(">II", b[16:24])
 print(b[:4] == b"\x89PNG" and (w, h) == (1280, 800) and len(b) < 600000)' "$SHOTS/review-$s.png" 2>/dev/null)
 	eq "screenshot review-$s.png: 1280x800 PNG under 600 kB" True "$r"
 done
+
+# ---------------------------------------------------------------- a name that is not UTF-8
+# 申請書.png in Shift_JIS (CP932: its second byte 0x5C is '\' in ASCII); the
+# station must find the scan under those bytes, not under the display form
+mkdir -p "$T/sjis"
+SJNAME=$(printf '\x90\x5c\x90\xbf\x8f\x91.png')
+cp fixtures/forms/degraded/gyoseishoshi_cert_grey.png "$T/sjis/$SJNAME"
+"$DOCPIPE" run -c "$T/review.conf" "$T/sjis" >"$T/sjis.out" 2>"$T/sjis.log"
+SJ=$(q "select id from documents where encode(source_name_raw, 'hex') like '%905c90bf8f912e706e67'")
+eq "a page of a document whose name is Shift_JIS: 200" 200 "$(http GET "/doc/${SJ:-0}/page/1.png" "${AUTH[@]}")"
+eq "  is a PNG" True "$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read(8) == b"\x89PNG\r\n\x1a\n")' "$T/body")"
 
 kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; srv=""
 check "the review log has no error lines" sh -c "! grep -q 'level=error' '$T/review.log'"

@@ -44,8 +44,8 @@ while True:
     i += 1
     src = "%s-%d.png" % (name, i)
     sha = hashlib.sha256(src.encode()).hexdigest()
-    # H id source kind format status error page_count ocr_conf form_type procedure received queued seq hop
-    hdr = "DP1\nH\t%s\t%s\tscan\tpng\taccepted\t\t1\t-1.000\t\t\t0\t0\t0\t0\nr\tload\n" % (sha, src)
+    # H id source kind format status error page_count ocr_conf form_type procedure received queued seq hop error_code
+    hdr = "DP1\nH\t%s\t%s\tscan\tpng\taccepted\t\t1\t-1.000\t\t\t0\t0\t0\t0\t\nr\tload\n" % (sha, src)
     try:
         s.send(hdr.encode(), zmq.NOBLOCK)
         sent += 1
