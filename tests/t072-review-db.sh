@@ -106,8 +106,8 @@ contains "refused: accepted with a warning left" \
 	"$(cq "select review_apply($doc2, '[]', '[{\"field\": \"x\", \"code\": \"t072\", \"severity\": \"warning\", \"message_ja\": \"注意\", \"message_en\": \"note\"}]', 'accepted', 3)")" \
 	"cannot be accepted"
 contains "refused: reject without a reason" "$(cq "select review_reject($doc2, '  ', 1)")" "needs a reason"
-eq "reject with a reason" "rejected|unreadable stamp" \
-	"$(cq "select review_reject($doc2, 'unreadable stamp', 7)")|$(q "select error from documents where id = $doc2")"
+eq "reject with a reason, and the rejection's code" "rejected|unreadable stamp|CLERK_REJECTED" \
+	"$(cq "select review_reject($doc2, 'unreadable stamp', 7)")|$(q "select error || '|' || error_code from documents where id = $doc2")"
 
 # ---- what the clerk may not do ----
 for sql in "update fields set value = 'x' where id = $fid" "insert into fields (document_id, page, name, source) values ($doc, 1, 'x', 'ocr')" \
