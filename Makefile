@@ -33,11 +33,15 @@ LIB_OBJ := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard lib/*.c)) $(OUT)/obj/migrati
 RT_OBJ  := $(patsubst %.c,$(OUT)/obj/%.o,$(wildcard stages/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
 # the review station's pages (src/review_assets/), compiled in by scripts/embed-assets
 RT_OBJ  += $(OUT)/obj/review_assets.o
+# the version: `git describe` in a checkout, the VERSION file outside git (a
+# tarball, a Debian source package); build/version.c changes only when it does
+RT_OBJ  += $(OUT)/obj/version.o
+VERSION := $(shell git describe --always --dirty 2>/dev/null || cat VERSION)
 OBJ     := $(LIB_OBJ) $(RT_OBJ) $(OUT)/obj/src/main.o
 DEP     := $(OBJ:.o=.d)
 LIBA    := $(OUT)/libdocpipe.a
 
-.PHONY: all deps db run check unit integration asan bench clean distclean fixtures floors
+.PHONY: all deps db run check unit integration asan bench clean distclean fixtures floors FORCE
 
 all: $(OUT)/docpipe
 
@@ -68,6 +72,15 @@ $(OUT)/obj/review_assets.o: $(OUT)/review_assets.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -std=c11 -c -o $@ $<
 
+$(OUT)/version.c: FORCE
+	@mkdir -p $(OUT)
+	@printf 'const char cli_version[] = "%s";\n' '$(VERSION)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(OUT)/obj/version.o: $(OUT)/version.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -std=c11 -c -o $@ $<
+
 # unit tests link the runtime without main.c, and libdocpipe.a
 $(OUT)/unit: tests/unit.c $(RT_OBJ) $(LIBA)
 	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -o $@ tests/unit.c $(RT_OBJ) $(LIBA) $(LIBS)
@@ -82,10 +95,15 @@ deps:
 db: deps
 	scripts/dev-db start
 
+# the sample scans, and three filled-in forms its templates recognise, so that
+# the summary shows fields read and checked
+RUN_SAMPLES := fixtures/scans fixtures/forms/clean/hojokin_shinsei_1.png \
+	fixtures/forms/clean/shogu_kaizen_1.png fixtures/forms/clean/gyoseishoshi_cert_1.png
+
 run: deps
 	$(MAKE) all
 	scripts/dev-db start
-	eval "$$(scripts/dev-db env)" && build/docpipe db migrate && build/docpipe run fixtures/scans; \
+	eval "$$(scripts/dev-db env)" && build/docpipe db migrate && build/docpipe run $(RUN_SAMPLES); \
 	rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
 
 unit: all $(OUT)/unit

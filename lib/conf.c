@@ -290,3 +290,21 @@ void conf_dump(const struct conf *c, FILE *out)
 		}
 	}
 }
+
+int conf_key_at(size_t i, struct conf_key *k)
+{
+	static const char *const kinds[] = { [CT_STR] = "text", [CT_PATH] = "path", [CT_INT] = "number",
+					     [CT_LL] = "number", [CT_BOOL] = "yes|no", [CT_ENUM] = "choice",
+					     [CT_WORKERS] = "threads" };
+
+	if (i >= sizeof rows / sizeof rows[0])
+		return 0;
+	k->section = rows[i].section;
+	k->key = rows[i].key;
+	k->kind = kinds[rows[i].type];
+	k->def = rows[i].def;
+	k->choices = rows[i].choices;
+	k->min = rows[i].min;
+	k->max = rows[i].max;
+	return 1;
+}

@@ -43,10 +43,12 @@ int cmd_watch(int argc, char **argv)
 	struct sigaction sa;
 	char path[4096];
 
-	if (cli_load_conf(&argc, argv, &c))
-		return EXIT_USAGE;
-	if (argc != 1)
-		return cli_usage_error("watch", NULL);
+	int first, rc;
+
+	if ((rc = cli_parse("watch", argc, argv, NULL, NULL, NULL, &c, &first)) != CLI_GO)
+		return rc;
+	if (first < argc)
+		return cli_usage_error("watch", "unexpected argument '%s'", argv[first]);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
