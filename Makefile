@@ -41,9 +41,22 @@ OBJ     := $(LIB_OBJ) $(RT_OBJ) $(OUT)/obj/src/main.o
 DEP     := $(OBJ:.o=.d)
 LIBA    := $(OUT)/libdocpipe.a
 
-.PHONY: all deps db run check unit integration asan bench clean distclean fixtures floors FORCE
+.PHONY: all deps db run check unit integration asan bench clean distclean fixtures floors FORCE man install deb
 
-all: $(OUT)/docpipe
+all: $(OUT)/docpipe man
+
+# the manual pages, written by the binary from the tables it checks its
+# command line and configuration with (src/man.c): they cannot drift
+MAN := $(OUT)/man/docpipe.1 $(OUT)/man/docpipe.conf.5
+man: $(MAN)
+
+$(OUT)/man/docpipe.1: $(OUT)/docpipe
+	@mkdir -p $(dir $@)
+	$(OUT)/docpipe help --man > $@.tmp && mv $@.tmp $@
+
+$(OUT)/man/docpipe.conf.5: $(OUT)/docpipe pipeline.conf
+	@mkdir -p $(dir $@)
+	$(OUT)/docpipe config --man -c pipeline.conf > $@.tmp && mv $@.tmp $@
 
 $(LIBA): $(LIB_OBJ)
 	rm -f $@
@@ -128,6 +141,48 @@ check: deps
 bench: all
 	scripts/dev-db start
 	bench/run
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary to PREFIX/bin, the
+# models (templates, fee schedule, grants, procedures, speech vocabulary) to
+# PREFIX/share/docpipe/models, the manual pages to PREFIX/share/man, the
+# systemd units to PREFIX/lib/systemd/system and the configuration to
+# /etc/docpipe/pipeline.conf: the shipped pipeline.conf with its relative
+# paths made absolute (models/ -> PREFIX/share/docpipe/models, var/ ->
+# /var/lib/docpipe). An existing /etc/docpipe/pipeline.conf is kept (the new
+# one goes beside it as pipeline.conf.dist) unless DESTDIR is set.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/docpipe
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR := /etc
+STATEDIR   ?= /var/lib/docpipe
+UNITS      := docpipe-watch.service docpipe-nightly.service docpipe-nightly.timer
+INSTALL    ?= install
+FILL       = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g'
+
+$(OUT)/pipeline.conf.installed: pipeline.conf Makefile
+	sed -e 's|^\([a-z_]* *= *\)models/|\1$(DATADIR)/models/|' -e 's|^\([a-z_]* *= *\)var/|\1$(STATEDIR)/|' \
+	    -e 's|`build/docpipe config -c pipeline.conf`|`docpipe config`|' \
+	    -e 's|^# relative to the folder this file is in\.|# relative to the folder this file is in (make install wrote absolute ones).|' \
+	    pipeline.conf > $@
+
+install: all $(OUT)/pipeline.conf.installed
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/models/forms $(DESTDIR)$(DATADIR)/models/asr \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/docpipe
+	$(INSTALL) -m 755 $(OUT)/docpipe $(DESTDIR)$(BINDIR)/docpipe
+	$(INSTALL) -m 644 models/fees.conf models/grants.conf models/procedures.conf $(DESTDIR)$(DATADIR)/models/
+	$(INSTALL) -m 644 models/forms/*.form $(DESTDIR)$(DATADIR)/models/forms/
+	$(INSTALL) -m 644 models/asr/council.lm models/asr/council.dict $(DESTDIR)$(DATADIR)/models/asr/
+	$(INSTALL) -m 644 $(OUT)/man/docpipe.1 $(DESTDIR)$(MANDIR)/man1/docpipe.1
+	$(INSTALL) -m 644 $(OUT)/man/docpipe.conf.5 $(DESTDIR)$(MANDIR)/man5/docpipe.conf.5
+	for u in $(UNITS); do $(FILL) systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	if [ -z "$(DESTDIR)" ] && [ -e $(SYSCONFDIR)/docpipe/pipeline.conf ]; then \
+		$(INSTALL) -m 644 $(OUT)/pipeline.conf.installed $(SYSCONFDIR)/docpipe/pipeline.conf.dist; \
+		echo "install: kept $(SYSCONFDIR)/docpipe/pipeline.conf; the new one is pipeline.conf.dist"; \
+	else \
+		$(INSTALL) -m 644 $(OUT)/pipeline.conf.installed $(DESTDIR)$(SYSCONFDIR)/docpipe/pipeline.conf; \
+	fi
 
 clean:
 	rm -rf build
