@@ -63,7 +63,7 @@ $(LIBA): $(LIB_OBJ)
 	$(AR) rcs $@ $(LIB_OBJ)
 
 $(OUT)/docpipe: $(RT_OBJ) $(OUT)/obj/src/main.o $(LIBA)
-	$(CC) $(CFLAGS) -o $@ $(OUT)/obj/src/main.o $(RT_OBJ) $(LIBA) $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OUT)/obj/src/main.o $(RT_OBJ) $(LIBA) $(LIBS)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -183,6 +183,18 @@ install: all $(OUT)/pipeline.conf.installed
 	else \
 		$(INSTALL) -m 644 $(OUT)/pipeline.conf.installed $(DESTDIR)$(SYSCONFDIR)/docpipe/pipeline.conf; \
 	fi
+
+# make deb: the Debian package (debian/) from a copy of the sources in
+# build/deb/src, by dpkg-buildpackage -us -uc -b; the .deb lands in build/deb/.
+# The copy's VERSION file carries this checkout's git describe.
+DEB_SRC := build/deb/src
+deb:
+	scripts/deps
+	rm -rf build/deb && mkdir -p $(DEB_SRC)
+	tar cf - Makefile VERSION pipeline.conf src lib stages db scripts models systemd debian | tar xf - -C $(DEB_SRC)
+	printf '%s\n' '$(VERSION)' > $(DEB_SRC)/VERSION
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf build
