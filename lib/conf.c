@@ -71,6 +71,7 @@ static const struct conf_row rows[] = {
 	{ "review", "tls_key", CT_PATH, S(review_tls_key), 0, 0, "", NULL },
 	{ "review", "session_minutes", CT_INT, S(review_session_minutes), 1, 1440, "30", NULL },
 	{ "log", "level", CT_ENUM, S(log_level), 0, 0, "info", "error|warn|info|debug" },
+	{ "metrics", "listen", CT_STR, S(metrics_listen), 0, 0, "", NULL },
 };
 #undef S
 

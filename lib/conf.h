@@ -84,6 +84,8 @@ struct conf {
 	int review_session_minutes;    /* idle sessions expire after this */
 	/* [log] */
 	char log_level[16];
+	/* [metrics] (docpipe watch): HOST:PORT of the Prometheus endpoint, "" off */
+	char metrics_listen[CONF_STR_MAX];
 };
 
 /* Fill c with the built-in defaults (paths relative to base_dir). */

@@ -12,6 +12,7 @@
 #include "inputs.h"
 #include "../lib/log.h"
 #include "pipeline.h"
+#include "tally.h"
 #include "../lib/util.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -69,43 +70,13 @@ static void run_print_threads(const struct coord_stats *st, FILE *out)
 	fprintf(out, "ocr worker threads: %d\n", g.ocr_threads);
 }
 
-/* Documents by the status they were stored with (run_on_done counts them);
- * the summary lists the first six always, the others when there are some. */
-static const char *const run_status_names[] = { "accepted", "needs_review", "invalid",	   "unrecognised",
-						"rejected", "duplicate",    "transcribed", "not_loaded" };
-enum { RUN_NSTATUS = sizeof run_status_names / sizeof run_status_names[0], RUN_ALWAYS = 6 };
-
-struct run_counts {
-	long n[RUN_NSTATUS];
-	long other;
-	long fields, flagged, issues; /* of the documents stored */
-};
-
 static void run_on_done(enum coord_outcome o, const struct job *j, const char *path, const char *error, void *user,
 			char *final, size_t n)
 {
-	struct run_counts *rc = user;
-	const char *st = o == CO_DUPLICATE ? "duplicate"
-			 : o == CO_FAILED  ? "not_loaded"
-			 : o == CO_REJECTED ? "rejected"
-			 : j && j->status[0] ? j->status
-					     : "accepted";
-
-	if (j && (o == CO_LOADED || o == CO_REJECTED)) {
-		rc->fields += (long)j->nfields;
-		rc->issues += (long)j->nissues;
-		for (size_t f = 0; f < j->nfields; f++)
-			rc->flagged += j->fields[f].needs_review != 0;
-	}
-	for (size_t i = 0; i < RUN_NSTATUS; i++)
-		if (!strcmp(run_status_names[i], st)) {
-			rc->n[i]++;
-			return;
-		}
-	rc->other++;
+	tally_add(user, o, j);
 }
 
-static void run_print_summary(const struct coord_stats *st, const struct run_counts *rc, FILE *out)
+static void run_print_summary(const struct coord_stats *st, const struct tally *rc, FILE *out)
 {
 	double el = (double)(now_us() - st->started_us) / 1e6;
 
@@ -113,9 +84,9 @@ static void run_print_summary(const struct coord_stats *st, const struct run_cou
 		st->done, st->done == 1 ? "" : "s", st->loaded, st->rejected, st->duplicates, st->failed, st->pages,
 		st->pages == 1 ? "" : "s", el);
 	fputs("docpipe: by status:", out);
-	for (size_t i = 0; i < RUN_NSTATUS; i++)
-		if (i < RUN_ALWAYS || rc->n[i])
-			fprintf(out, "%s %s %ld", i ? "," : "", run_status_names[i], rc->n[i]);
+	for (size_t i = 0; i < TALLY_N; i++)
+		if (i < TALLY_ALWAYS || rc->n[i])
+			fprintf(out, "%s %s %ld", i ? "," : "", tally_names[i], rc->n[i]);
 	if (rc->other)
 		fprintf(out, ", other %ld", rc->other);
 	fputc('\n', out);
@@ -177,7 +148,7 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	struct run_counts counts;
+	struct tally counts;
 	memset(&counts, 0, sizeof counts);
 	enum dp_err oe = coord_open(&co, &c, run_on_done, &counts, &m);
 	if (oe) {

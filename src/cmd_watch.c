@@ -2,7 +2,9 @@
  * Takes each complete file from [watch] inbox (see inbox.h), runs it through
  * the same coordinator as `docpipe run`, then moves it to the archive or to
  * quarantine with a note. Resumes what a previous watch left unfinished.
- * SIGTERM/SIGINT stop taking new files, drain the work in flight, exit 0. */
+ * SIGTERM/SIGINT stop taking new files, drain the work in flight, exit 0.
+ * With [metrics] listen it also serves Prometheus metrics and health checks
+ * (metrics.h). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +13,8 @@
 #include "coord.h"
 #include "inbox.h"
 #include "../lib/log.h"
+#include "metrics.h"
+#include "tally.h"
 #include "../lib/util.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -21,12 +25,17 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+struct watch_ctx {
+	struct inbox *ib;
+	struct tally t;
+};
+
 static void on_done(enum coord_outcome o, const struct job *j, const char *path, const char *error, void *user,
 		    char *final, size_t n)
 {
-	struct inbox *ib = user;
-	(void)j;
-	inbox_settle(ib, path, o == CO_LOADED || o == CO_DUPLICATE, error, final, n);
+	struct watch_ctx *w = user;
+	tally_add(&w->t, o, j);
+	inbox_settle(w->ib, path, o == CO_LOADED || o == CO_DUPLICATE, error, final, n);
 }
 
 static int skip_pending(const char *path, void *user)
@@ -39,6 +48,8 @@ int cmd_watch(int argc, char **argv)
 	struct conf c;
 	struct inbox *ib = NULL;
 	struct coord *co = NULL;
+	struct metrics *mx = NULL;
+	struct watch_ctx w;
 	struct dp_msg m;
 	struct sigaction sa;
 	char path[4096];
@@ -57,16 +68,26 @@ int cmd_watch(int argc, char **argv)
 		fprintf(stderr, "docpipe: %s\n", m.text);
 		return EXIT_USAGE;
 	}
-	enum dp_err oe = coord_open(&co, &c, on_done, ib, &m);
+	if (metrics_start(&mx, &c, &m)) {
+		fprintf(stderr, "docpipe: %s\n", m.text);
+		inbox_close(&ib);
+		return EXIT_USAGE;
+	}
+	memset(&w, 0, sizeof w);
+	w.ib = ib;
+	enum dp_err oe = coord_open(&co, &c, on_done, &w, &m);
 	if (oe) {
 		fprintf(stderr, "docpipe: %s\n", m.text);
+		metrics_stop(&mx);
 		inbox_close(&ib);
 		return oe == DP_ERR_CONFIG ? EXIT_USAGE : EXIT_FAILURE_RT;
 	}
 	log_info("watching '%s' (%s), archive '%s', quarantine '%s'", c.inbox, c.watch_poll ? "polling" : "inotify",
 		 c.archive_dir, c.quarantine_dir);
 	coord_resume(co);
+	metrics_set_state(mx, 1);
 	while (!stop_requested) {
+		metrics_update(mx, coord_stats(co), &w.t, coord_in_flight(co), c.max_in_flight);
 		if (coord_in_flight(co) >= c.max_in_flight) {
 			coord_poll(co, 200);
 			continue;
@@ -90,7 +111,9 @@ int cmd_watch(int argc, char **argv)
 			log_error("%s", m.text);
 	}
 	log_info("stop requested: draining %ld document(s) in flight", coord_in_flight(co));
+	metrics_set_state(mx, 2);
 	coord_drain(co);
+	metrics_stop(&mx);
 	const struct coord_stats *st = coord_stats(co);
 	log_info("watch stopped: %ld documents (%ld loaded, %ld rejected, %ld duplicates, %ld not loaded)", st->done,
 		 st->loaded, st->rejected, st->duplicates, st->failed);
