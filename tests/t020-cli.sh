@@ -4,7 +4,7 @@
 # the run summary's counts by status.
 # QUICK
 . "$TOP/tests/lib.sh"
-plan 37
+plan 39
 cd "$TOP"
 printf '[workers]\nocr = 2\nocrr = 1\n' > "$TMPBASE/bad.conf"
 msg=$("$DOCPIPE" config -c "$TMPBASE/bad.conf" 2>&1); rc=$?
@@ -100,4 +100,16 @@ contains "run summary: singular, the duplicate counted" "$(cat "$TMPBASE/run2.ou
 csv=$("$DOCPIPE" report --format=csv --table=status_rates 2>/dev/null); rc=$?
 eq "report --format=csv --table=status_rates: exit 0" 0 "$rc"
 eq "report --format=csv is the same as --format csv" "$csv" "$("$DOCPIPE" report --format csv --table status_rates 2>/dev/null)"
+
+# --- exit statuses listed; make run's samples include recognised forms ---------------------
+h=$("$DOCPIPE" help)
+eq "docpipe help lists the four exit statuses" 4 "$(printf '%s\n' "$h" | grep -cE '^  [0-3]  [a-z]')"
+samples=$(sed -n '/^RUN_SAMPLES *:=/,/[^\\]$/p' Makefile | sed 's/^RUN_SAMPLES *:=//; s/\\$//' | tr -s ' \t\n' ' ')
+files=""
+for f in $samples; do [ -f "$f" ] && files="$files $f"; done
+# shellcheck disable=SC2086
+forms=$(PGHOST=/nonexistent "$DOCPIPE" inspect $files 2>/dev/null | python3 -c '
+import json, sys
+print(sum(1 for l in sys.stdin if json.loads(l)["form_type"] and len(json.loads(l)["fields"]) > 5))')
+eq "make run's samples: three forms its templates recognise ($files)" 3 "$forms"
 done_testing
