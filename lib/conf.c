@@ -76,6 +76,7 @@ static const struct conf_row rows[] = {
 	{ "curve", "admitted_keys", CT_PATH, S(curve_admitted_keys), 0, 0, "", NULL },
 	{ "curve", "coordinator_key", CT_PATH, S(curve_coordinator_key), 0, 0, "", NULL },
 	{ "log", "level", CT_ENUM, S(log_level), 0, 0, "info", "error|warn|info|debug" },
+	{ "metrics", "listen", CT_STR, S(metrics_listen), 0, 0, "", NULL },
 };
 #undef S
 
@@ -319,4 +320,22 @@ void conf_dump(const struct conf *c, FILE *out)
 			break;
 		}
 	}
+}
+
+int conf_key_at(size_t i, struct conf_key *k)
+{
+	static const char *const kinds[] = { [CT_STR] = "text", [CT_PATH] = "path", [CT_INT] = "number",
+					     [CT_LL] = "number", [CT_BOOL] = "yes|no", [CT_ENUM] = "choice",
+					     [CT_WORKERS] = "threads" };
+
+	if (i >= sizeof rows / sizeof rows[0])
+		return 0;
+	k->section = rows[i].section;
+	k->key = rows[i].key;
+	k->kind = kinds[rows[i].type];
+	k->def = rows[i].def;
+	k->choices = rows[i].choices;
+	k->min = rows[i].min;
+	k->max = rows[i].max;
+	return 1;
 }

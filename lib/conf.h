@@ -92,6 +92,8 @@ struct conf {
 	char curve_coordinator_key[CONF_PATH_MAX]; /* worker: the coordinator's NAME.pub */
 	/* [log] */
 	char log_level[16];
+	/* [metrics] (docpipe watch): HOST:PORT of the Prometheus endpoint, "" off */
+	char metrics_listen[CONF_STR_MAX];
 };
 
 /* Fill c with the built-in defaults (paths relative to base_dir). */
@@ -117,5 +119,15 @@ int conf_set_workers(struct conf *c, const char *stage, int count, int line);
 
 /* Print every directive with its current value (docpipe config). */
 void conf_dump(const struct conf *c, FILE *out);
+
+/* One row of the directive table as text, for docpipe.conf(5) (src/man.c). */
+struct conf_key {
+	const char *section, *key;   /* key "" for [workers]: any stage name */
+	const char *kind;            /* text, path, number, yes|no, choice, threads */
+	const char *def, *choices;   /* default as text; choices "a|b|c" or NULL */
+	long long min, max;          /* for number and threads */
+};
+/* The i-th row (from 0) into k: 1, or 0 past the end. */
+int conf_key_at(size_t i, struct conf_key *k);
 
 #endif

@@ -2,8 +2,10 @@
  * handling the subcommands share (see cli.h). */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,25 +20,45 @@
 #define CLI_LIST_COLUMN 35
 
 const struct cli_command cli_commands[] = {
-	{ "run", cmd_run, "[-c CONF] PATH...", "process files and folders into the database", NULL },
+	{ "run", cmd_run, "[-c CONF] [-j N] PATH...", "process files and folders into the database",
+	  "  -j, --jobs N  OCR worker threads (1..64), instead of [workers] ocr\n" },
 	{ "watch", cmd_watch, "[-c CONF]", "take files from the inbox folder as they arrive", NULL },
 	{ "inspect", cmd_inspect, "[-c CONF] [--overlay OUT.png] FILE...", "print what docpipe reads from each file as JSON (no database)",
-	  NULL },
-	{ "worker", cmd_worker, "[-c CONF] --stage NAME --connect tcp://HOST:PORT [--threads N]", NULL, NULL },
+	  "  --overlay OUT.png  with one FILE: draw each recognised page with its field boxes\n"
+	  "                     (OUT.png for page 1, OUT-2.png for page 2, ...)\n" },
+	{ "worker", cmd_worker, "[-c CONF] --stage NAME --connect tcp://HOST:PORT [--threads N]", NULL,
+	  "  --stage NAME      the stage this process serves (ocr, asr, ...)\n"
+	  "  --connect URL     the coordinator's [pipeline] bind and base_port\n"
+	  "  --threads N       worker threads (1..64, default 1)\n" },
 	{ "minutes", cmd_minutes, "[-c CONF] DOCUMENT [--format text|srt|vtt|json]", "timed minutes of a recording",
-	  NULL },
+	  "  DOCUMENT is a document id, the start of its SHA-256 (8 or more digits) or its file name\n" },
 	{ "report", cmd_report,
 	  "[-c CONF] [--since DATE] [--until DATE] [--format text|csv|json|html]\n"
 	  "[--table NAME] [-o FILE]",
 	  "the analysts' report",
+	  "  -f, --format F  text (default), csv, json or html\n"
+	  "  --table NAME    only this table (text, csv, json)\n"
+	  "  -o, --output FILE  write the report to FILE instead of standard output\n"
 	  "  DATE is YYYY-MM-DD (--until includes that whole day) or 'YYYY-MM-DD HH:MM[:SS][+TZ]'\n"
 	  "  tables: overview procedure_cost status_rates stage_latency throughput_daily throughput_hourly\n" },
 	{ "review", cmd_review, "[-c CONF]", "the clerks' review station (web server, docs/REVIEW.md)", NULL },
 	{ "db", cmd_db, "[-c CONF] migrate|status", "apply or list the schema migrations", NULL },
-	{ "config", cmd_config, "[-c CONF]", "check the configuration and print it", NULL },
+	{ "config", cmd_config, "[-c CONF] [--man]", "check the configuration and print it",
+	  "  loads what run would (every form template, fee schedule, grants, procedures,\n"
+	  "  engines and model paths) and prints the resolved configuration\n"
+	  "  --man  print docpipe.conf(5), the manual of every key, instead (roff)\n" },
 	{ "keygen", cmd_keygen, "NAME...", "write a CURVE key pair NAME.key (secret) and NAME.pub for the tcp transport",
 	  NULL },
+	{ "version", cmd_version, "", "print the version (also: docpipe --version)", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+const struct cli_exit cli_exits[] = {
+	{ EXIT_OK, "ok: every input loaded" },
+	{ EXIT_USAGE, "usage or configuration error" },
+	{ EXIT_REJECTED, "some inputs rejected (the others loaded)" },
+	{ EXIT_FAILURE_RT, "database or runtime failure" },
+	{ 0, NULL },
 };
 
 const struct cli_command *cli_find(const char *name)
@@ -100,25 +122,17 @@ int cli_usage_error(const char *name, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int cli_load_conf(int *argc, char **argv, struct conf *c)
+/* Load the configuration at path (NULL: search, see cli.h), check it against
+ * the stages, set the log level. 0, or prints the error and returns -1. */
+static int cli_conf(const char *path, struct conf *c)
 {
-	const char *path = NULL;
 	struct dp_msg m;
-	int k = 1;
+	const char *env = getenv("DOCPIPE_CONF");
 
-	for (int i = 1; i < *argc; i++) {
-		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
-			if (i + 1 >= *argc) {
-				fprintf(stderr, "docpipe: -c needs a configuration file\n");
-				return -1;
-			}
-			path = argv[++i];
-			continue;
-		}
-		argv[k++] = argv[i];
-	}
-	*argc = k;
-	argv[k] = NULL;
+	if (!path && env && *env)
+		path = env;
+	if (!path && access(CLI_SYSTEM_CONF, F_OK) == 0)
+		path = CLI_SYSTEM_CONF;
 	if (!path && access("pipeline.conf", R_OK) == 0)
 		path = "pipeline.conf";
 	if (cli_conf_read(path, c, &m)) {
@@ -172,4 +186,90 @@ enum dp_err cli_models_check(const struct conf *c, struct dp_msg *m)
 	fees_release(&fees);
 	grants_release(&gs);
 	return e;
+}
+
+int cli_load_conf(int *argc, char **argv, struct conf *c)
+{
+	const char *path = NULL;
+	int k = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "docpipe: -c needs a configuration file\n");
+				return -1;
+			}
+			path = argv[++i];
+			continue;
+		}
+		argv[k++] = argv[i];
+	}
+	*argc = k;
+	argv[k] = NULL;
+	return cli_conf(path, c);
+}
+
+enum { CLI_MAX_OPTS = 24 };
+
+int cli_parse(const char *name, int argc, char **argv, const struct option *opts,
+	      int (*on_opt)(int val, const char *arg, void *user), void *user, struct conf *c, int *first)
+{
+	struct option all[CLI_MAX_OPTS + 3];
+	char shorts[3 * CLI_MAX_OPTS + 8] = ":c:h";
+	const char *path = NULL;
+	int n = 0, o;
+
+	for (; opts && opts[n].name; n++) {
+		if (n == CLI_MAX_OPTS)
+			abort(); /* a command with more options than this: raise the bound */
+		all[n] = opts[n];
+		if (opts[n].val > 0 && opts[n].val < 128) {
+			size_t l = strlen(shorts);
+			shorts[l++] = (char)opts[n].val;
+			if (opts[n].has_arg == required_argument)
+				shorts[l++] = ':';
+			shorts[l] = 0;
+		}
+	}
+	all[n++] = (struct option){ "config", required_argument, NULL, 'c' };
+	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	all[n] = (struct option){ NULL, 0, NULL, 0 };
+	optind = 0; /* GNU: start afresh (tests run several commands in one process) */
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		if (o == 'h') {
+			cli_usage(stdout, name);
+			return EXIT_OK;
+		}
+		if (o == 'c') {
+			path = optarg;
+			continue;
+		}
+		if (o == ':')
+			return cli_usage_error(name, "%s needs a value", argv[optind - 1]);
+		if (o == '?') {
+			if (optopt && optopt < 128)
+				return cli_usage_error(name, "unknown option '-%c'", optopt);
+			return cli_usage_error(name, "unknown option '%s'", argv[optind - 1]);
+		}
+		if (on_opt(o, optarg, user))
+			return cli_usage_error(name, NULL);
+	}
+	*first = optind;
+	return cli_conf(path, c) ? EXIT_USAGE : CLI_GO;
+}
+
+int cli_int(const char *name, const char *opt, const char *arg, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "docpipe %s: %s takes a whole number %d..%d, not '%s'\n", name, opt, lo, hi, arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef DP_CLI_H
 #define DP_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "../lib/conf.h"
@@ -13,8 +14,46 @@
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_REJECTED = 2, EXIT_FAILURE_RT = 3 };
 
+/* The exit statuses above with their meaning, for `docpipe help` and the
+ * man page; ends with a row whose text is NULL. */
+struct cli_exit { int code; const char *text; };
+extern const struct cli_exit cli_exits[];
+
+/* Where the configuration is looked for when -c is not given: $DOCPIPE_CONF,
+ * then this file, then pipeline.conf in the current folder. */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define CLI_SYSTEM_CONF SYSCONFDIR "/docpipe/pipeline.conf"
+
+/* The version the build was made from (git describe, or the VERSION file
+ * outside git): build/version.c, written by the Makefile. */
+extern const char cli_version[];
+
+/* cli_parse: the command goes on */
+#define CLI_GO (-1)
+
+/* A command's options, parsed with getopt_long ("--opt=value" or "--opt
+ * value", options before or after the operands, "--" ends them): OPTS are the
+ * command's own (a zero row ends them; a row's val is its short letter, or a
+ * number from 256 up for a long option only), and -c/--config CONF and
+ * -h/--help come with every command. Each of the command's options goes to
+ * on_opt(val, optarg, user), which returns 0 or prints what is wrong
+ * ("docpipe NAME: ...") and returns nonzero. --help prints the command's
+ * usage on stdout. Then the configuration is loaded (see cli_load_conf).
+ * Returns CLI_GO with *first the index of the first operand in argv (argv is
+ * permuted), or the exit status the command returns now: EXIT_OK after
+ * --help, EXIT_USAGE. */
+int cli_parse(const char *name, int argc, char **argv, const struct option *opts,
+	      int (*on_opt)(int val, const char *arg, void *user), void *user, struct conf *c, int *first);
+
+/* A whole number lo..hi for option OPT of command NAME: 0, or prints the
+ * error and returns -1. */
+int cli_int(const char *name, const char *opt, const char *arg, int lo, int hi, int *out);
+
 /* Shared option handling: -c CONF; consumes it from argv, loads the
- * configuration (pipeline.conf in the current folder when present, else the
+ * configuration (-c CONF, else $DOCPIPE_CONF, else CLI_SYSTEM_CONF, else
+ * pipeline.conf in the current folder, whichever is there first, else the
  * built-in defaults) and sets the log level. Returns 0 or prints the error. */
 int cli_load_conf(int *argc, char **argv, struct conf *c);
 /* What cli_load_conf does with a file (path NULL or "": the built-in
@@ -64,5 +103,6 @@ int cmd_report(int argc, char **argv);
 int cmd_minutes(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_version(int argc, char **argv);
 
 #endif

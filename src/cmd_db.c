@@ -10,17 +10,18 @@ int cmd_db(int argc, char **argv)
 	struct conf c;
 	struct db *d = NULL;
 	struct dp_msg m;
-	int rc = EXIT_OK;
+	int rc, first;
 
-	if (cli_load_conf(&argc, argv, &c))
-		return EXIT_USAGE;
-	if (argc != 2 || (strcmp(argv[1], "migrate") && strcmp(argv[1], "status")))
+	if ((rc = cli_parse("db", argc, argv, NULL, NULL, NULL, &c, &first)) != CLI_GO)
+		return rc;
+	rc = EXIT_OK;
+	if (argc - first != 1 || (strcmp(argv[first], "migrate") && strcmp(argv[first], "status")))
 		return cli_usage_error("db", NULL);
 	if (db_open(&d, c.conninfo, 5, &m)) {
 		fprintf(stderr, "docpipe: %s\n", m.text);
 		return EXIT_FAILURE_RT;
 	}
-	if (!strcmp(argv[1], "migrate")) {
+	if (!strcmp(argv[first], "migrate")) {
 		if (db_migrate(d, 1, &m)) {
 			fprintf(stderr, "docpipe: migration failed: %s\n", m.text);
 			rc = EXIT_FAILURE_RT;

@@ -139,6 +139,14 @@ static int write_overlays(const struct conf *c, const char *file, struct job *j,
 	return rc;
 }
 
+enum { OPT_OVERLAY = 256 };
+
+static int inspect_opt(int val, const char *arg, void *user)
+{
+	*(const char **)user = arg;
+	return 0;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	struct conf c;
@@ -147,20 +155,18 @@ int cmd_inspect(int argc, char **argv)
 	int rc = EXIT_OK;
 	struct dp_msg m;
 
+	static const struct option opts[] = { { "overlay", required_argument, NULL, OPT_OVERLAY }, { NULL, 0, NULL, 0 } };
 	const char *overlay = NULL;
+	int first;
 
-	if (cli_load_conf(&argc, argv, &c))
-		return EXIT_USAGE;
-	if (argc >= 3 && !strcmp(argv[1], "--overlay")) {
-		overlay = argv[2];
-		argv += 2;
-		argc -= 2;
-		if (argc != 2)
-			return cli_usage_error("inspect", "--overlay draws one file: give exactly one FILE");
-	}
-	if (argc < 2 || !strncmp(argv[1], "--", 2))
-		return cli_usage_error("inspect", NULL);
-	for (int a = 1; a < argc; a++) {
+	if ((rc = cli_parse("inspect", argc, argv, opts, inspect_opt, &overlay, &c, &first)) != CLI_GO)
+		return rc;
+	rc = EXIT_OK;
+	if (first >= argc)
+		return cli_usage_error("inspect", "give the files to inspect");
+	if (overlay && argc - first != 1)
+		return cli_usage_error("inspect", "--overlay draws one file: give exactly one FILE");
+	for (int a = first; a < argc; a++) {
 		struct job *j = job_new();
 		struct buf out;
 		char *data = NULL;

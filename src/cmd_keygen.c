@@ -11,11 +11,15 @@
 
 int cmd_keygen(int argc, char **argv)
 {
+	static struct conf c; /* -c is accepted like everywhere; keygen needs no configuration */
 	struct dp_msg m;
+	int rc, first;
 
-	if (argc < 2 || argv[1][0] == '-')
+	if ((rc = cli_parse("keygen", argc, argv, NULL, NULL, NULL, &c, &first)) != CLI_GO)
+		return rc;
+	if (first >= argc)
 		return cli_usage_error("keygen", NULL);
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		if (curve_keygen(argv[i], &m)) {
 			fprintf(stderr, "docpipe keygen: %s\n", m.text);
 			return EXIT_FAILURE_RT;

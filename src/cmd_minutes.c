@@ -43,6 +43,21 @@ static PGresult *query(struct db *d, const char *sql, const char *param)
 	return r;
 }
 
+static int minutes_opt(int val, const char *f, void *user)
+{
+	enum fmt *fmt = user;
+
+	if (!strcmp(f, "text")) *fmt = F_TEXT;
+	else if (!strcmp(f, "srt")) *fmt = F_SRT;
+	else if (!strcmp(f, "vtt")) *fmt = F_VTT;
+	else if (!strcmp(f, "json")) *fmt = F_JSON;
+	else {
+		fprintf(stderr, "docpipe minutes: --format is text, srt, vtt or json, not '%s'\n", f);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_minutes(int argc, char **argv)
 {
 	struct conf c;
@@ -54,27 +69,15 @@ int cmd_minutes(int argc, char **argv)
 	char id[32], name[1024], status[64], seconds[32];
 	int rc = EXIT_OK;
 
-	if (cli_load_conf(&argc, argv, &c))
-		return EXIT_USAGE;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-			const char *f = argv[++i];
-			if (!strcmp(f, "text")) fmt = F_TEXT;
-			else if (!strcmp(f, "srt")) fmt = F_SRT;
-			else if (!strcmp(f, "vtt")) fmt = F_VTT;
-			else if (!strcmp(f, "json")) fmt = F_JSON;
-			else {
-				fprintf(stderr, "docpipe: --format is text, srt, vtt or json, not '%s'\n", f);
-				return EXIT_USAGE;
-			}
-		} else if (!doc && argv[i][0] != '-') {
-			doc = argv[i];
-		} else {
-			return cli_usage_error("minutes", NULL);
-		}
-	}
-	if (!doc)
-		return cli_usage_error("minutes", NULL);
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+	int first;
+
+	if ((rc = cli_parse("minutes", argc, argv, opts, minutes_opt, &fmt, &c, &first)) != CLI_GO)
+		return rc;
+	rc = EXIT_OK;
+	if (argc - first != 1)
+		return cli_usage_error("minutes", "give one DOCUMENT");
+	doc = argv[first];
 	if (db_open(&d, c.conninfo, 5, &m)) {
 		fprintf(stderr, "docpipe: %s\n", m.text);
 		return EXIT_FAILURE_RT;

@@ -481,6 +481,18 @@ static int known_table(const char *name)
 	return 0;
 }
 
+enum { OPT_SINCE = 256, OPT_UNTIL, OPT_TABLE };
+
+/* user: the five strings since, until, format, table, output */
+static int report_opt(int val, const char *arg, void *user)
+{
+	const char ***dst = user;
+	int i = val == OPT_SINCE ? 0 : val == OPT_UNTIL ? 1 : val == 'f' ? 2 : val == OPT_TABLE ? 3 : 4;
+
+	*dst[i] = arg;
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct conf c;
@@ -495,25 +507,22 @@ int cmd_report(int argc, char **argv)
 
 	memset(&r, 0, sizeof r);
 	buf_init(&out, REPORT_OUT_MAX);
-	if (cli_load_conf(&argc, argv, &c))
-		return EXIT_USAGE;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **dst = !strcmp(a, "--since")			   ? &since
-				   : !strcmp(a, "--until")			   ? &until
-				   : !strcmp(a, "--format") || !strcmp(a, "-f") ? &format
-				   : !strcmp(a, "--table")			   ? &only
-				   : !strcmp(a, "-o") || !strcmp(a, "--output") ? &outfile
-										   : NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			cli_usage(stdout, "report");
-			return EXIT_OK;
-		}
-		if (!dst)
-			return cli_usage_error("report", "unknown argument '%s'", a);
-		if (i + 1 >= argc)
-			return cli_usage_error("report", "%s needs a value", a);
-		*dst = argv[++i];
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, OPT_SINCE }, { "until", required_argument, NULL, OPT_UNTIL },
+		{ "format", required_argument, NULL, 'f' },	 { "table", required_argument, NULL, OPT_TABLE },
+		{ "output", required_argument, NULL, 'o' },	 { NULL, 0, NULL, 0 },
+	};
+	const char **dst[] = { &since, &until, &format, &only, &outfile };
+	int first;
+
+	if ((rc = cli_parse("report", argc, argv, opts, report_opt, dst, &c, &first)) != CLI_GO) {
+		buf_release(&out);
+		return rc;
+	}
+	rc = EXIT_OK;
+	if (first < argc) {
+		buf_release(&out);
+		return cli_usage_error("report", "unexpected argument '%s'", argv[first]);
 	}
 	if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json") && strcmp(format, "html")) {
 		fprintf(stderr, "docpipe report: --format is text, csv, json or html, not '%s'\n", format);

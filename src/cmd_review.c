@@ -26,10 +26,12 @@ int cmd_review(int argc, char **argv)
 	struct sigaction sa;
 	enum dp_err e;
 
-	if (cli_load_conf(&argc, argv, &c))
-		return EXIT_USAGE;
-	if (argc > 1)
-		return cli_usage_error("review", "unexpected argument '%s'", argv[1]);
+	int first, rc;
+
+	if ((rc = cli_parse("review", argc, argv, NULL, NULL, NULL, &c, &first)) != CLI_GO)
+		return rc;
+	if (first < argc)
+		return cli_usage_error("review", "unexpected argument '%s'", argv[first]);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

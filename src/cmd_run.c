@@ -1,4 +1,4 @@
-/* cmd_run.c: `docpipe run [-c CONF] PATH...`, the nightly batch.
+/* cmd_run.c: `docpipe run [-c CONF] [-j N] PATH...`, the nightly batch.
  * Applies pending migrations, submits every file, waits until each one is
  * loaded or rejected, prints a summary on stdout. SIGINT/SIGTERM stop the
  * submission and drain what is in flight. */
@@ -12,6 +12,7 @@
 #include "inputs.h"
 #include "../lib/log.h"
 #include "pipeline.h"
+#include "tally.h"
 #include "../lib/util.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -27,6 +28,7 @@ static void on_signal(int sig)
  * coordinator (the main thread) and anything else. */
 struct thread_groups {
 	int64_t workers, queues, zmq, coordinator, other;
+	int ocr_threads; /* OCR workers running in this process (-j) */
 };
 
 static void group_thread(const char *name, int is_main, int64_t cpu_us, void *user)
@@ -40,15 +42,17 @@ static void group_thread(const char *name, int is_main, int64_t cpu_us, void *us
 		g->queues += cpu_us;
 	else if (!strncmp(name, "ZMQbg", 5))
 		g->zmq += cpu_us;
-	else if (dot && dot[1] >= '0' && dot[1] <= '9')
+	else if (dot && dot[1] >= '0' && dot[1] <= '9') {
 		g->workers += cpu_us;
+		g->ocr_threads += !strncmp(name, "ocr.", 4);
+	}
 	else
 		g->other += cpu_us;
 }
 
 static void run_print_threads(const struct coord_stats *st, FILE *out)
 {
-	struct thread_groups g = { 0, 0, 0, 0, 0 };
+	struct thread_groups g = { 0, 0, 0, 0, 0, 0 };
 	double runs = 0, start = (double)pipeline_init_cpu_us() / 1000.0;
 
 	if (threads_cpu(group_thread, &g) < 0)
@@ -63,14 +67,31 @@ static void run_print_threads(const struct coord_stats *st, FILE *out)
 	fprintf(out, ", queues %.0f ms, coordinator %.0f ms, ZeroMQ I/O %.0f ms, other %.0f ms\n",
 		(double)g.queues / 1000.0, (double)g.coordinator / 1000.0, (double)g.zmq / 1000.0,
 		(double)g.other / 1000.0);
+	fprintf(out, "ocr worker threads: %d\n", g.ocr_threads);
 }
 
-static void run_print_summary(const struct coord_stats *st, FILE *out)
+static void run_on_done(enum coord_outcome o, const struct job *j, const char *path, const char *error,
+			const char *code, void *user, char *final, size_t n)
+{
+	tally_add(user, o, j);
+}
+
+static void run_print_summary(const struct coord_stats *st, const struct tally *rc, FILE *out)
 {
 	double el = (double)(now_us() - st->started_us) / 1e6;
 
-	fprintf(out, "docpipe: %ld documents (%ld loaded, %ld rejected, %ld duplicates, %ld not loaded), %ld pages in %.1f s\n",
-		st->done, st->loaded, st->rejected, st->duplicates, st->failed, st->pages, el);
+	fprintf(out, "docpipe: %ld document%s (%ld loaded, %ld rejected, %ld duplicates, %ld not loaded), %ld page%s in %.1f s\n",
+		st->done, st->done == 1 ? "" : "s", st->loaded, st->rejected, st->duplicates, st->failed, st->pages,
+		st->pages == 1 ? "" : "s", el);
+	fputs("docpipe: by status:", out);
+	for (size_t i = 0; i < TALLY_N; i++)
+		if (i < TALLY_ALWAYS || rc->n[i])
+			fprintf(out, "%s %s %ld", i ? "," : "", tally_names[i], rc->n[i]);
+	if (rc->other)
+		fprintf(out, ", other %ld", rc->other);
+	fputc('\n', out);
+	fprintf(out, "docpipe: %ld field%s read (%ld flagged for review), %ld validation issue%s\n", rc->fields,
+		rc->fields == 1 ? "" : "s", rc->flagged, rc->issues, rc->issues == 1 ? "" : "s");
 	if (st->redispatched || st->resumed || st->vanished)
 		fprintf(out, "docpipe: %ld dispatched again after a timeout, %ld resumed from an earlier run, %ld vanished\n",
 			st->redispatched, st->resumed, st->vanished);
@@ -93,20 +114,30 @@ static void run_print_summary(const struct coord_stats *st, FILE *out)
 	run_print_threads(st, out);
 }
 
+static int run_opt(int val, const char *arg, void *user)
+{
+	return cli_int("run", "--jobs", arg, 1, 64, user);
+}
+
 int cmd_run(int argc, char **argv)
 {
+	static const struct option opts[] = { { "jobs", required_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
 	struct conf c;
+	int jobs = 0, first;
 	struct inputs in;
 	struct coord *co = NULL;
 	struct dp_msg m;
 	struct sigaction sa;
 	int rc = EXIT_OK;
 
-	if (cli_load_conf(&argc, argv, &c))
-		return EXIT_USAGE;
-	if (argc < 2)
-		return cli_usage_error("run", NULL);
-	inputs_collect(&in, argc - 1, argv + 1);
+	if ((rc = cli_parse("run", argc, argv, opts, run_opt, &jobs, &c, &first)) != CLI_GO)
+		return rc;
+	rc = EXIT_OK;
+	if (first >= argc)
+		return cli_usage_error("run", "give the files or folders to process");
+	if (jobs && conf_set_workers(&c, "ocr", jobs, 0))
+		return EXIT_USAGE; /* cannot happen: ocr is in the table after stage_conf_resolve */
+	inputs_collect(&in, argc - first, argv + first);
 	if (in.n == 0) {
 		fprintf(stderr, "docpipe: no input files found\n");
 		inputs_release(&in);
@@ -117,7 +148,9 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	enum dp_err oe = coord_open(&co, &c, NULL, NULL, &m);
+	struct tally counts;
+	memset(&counts, 0, sizeof counts);
+	enum dp_err oe = coord_open(&co, &c, run_on_done, &counts, &m);
 	if (oe) {
 		fprintf(stderr, "docpipe: %s\n", m.text);
 		inputs_release(&in);
@@ -136,7 +169,7 @@ int cmd_run(int argc, char **argv)
 		log_warn("stop requested: draining %ld documents in flight", coord_in_flight(co));
 	coord_drain(co);
 	const struct coord_stats *st = coord_stats(co);
-	run_print_summary(st, stdout);
+	run_print_summary(st, &counts, stdout);
 	if (rc == EXIT_OK && (st->failed || stop_requested))
 		rc = EXIT_FAILURE_RT;
 	if (rc == EXIT_OK && (st->rejected || in.missing))

@@ -7,7 +7,9 @@
  * names (templates, fees, grants) load, watch stops taking files, finishes the
  * documents in flight, and starts the coordinator and the inbox again with
  * it (the stages read their templates again as they start); when not, the
- * reason ("FILE:LINE: problem") is logged and the running configuration stays. */
+ * reason ("FILE:LINE: problem") is logged and the running configuration stays.
+ * With [metrics] listen it also serves Prometheus metrics and health checks
+ * (metrics.h). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,8 @@
 #include "coord.h"
 #include "inbox.h"
 #include "../lib/log.h"
+#include "metrics.h"
+#include "tally.h"
 #include "../lib/util.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -28,12 +32,17 @@ static void on_signal(int sig)
 		stop_requested = 1;
 }
 
+struct watch_ctx {
+	struct inbox *ib;
+	struct tally t;
+};
+
 static void on_done(enum coord_outcome o, const struct job *j, const char *path, const char *error,
 		    const char *code, void *user, char *final, size_t n)
 {
-	struct inbox *ib = user;
-	(void)j;
-	inbox_settle(ib, path, o == CO_LOADED || o == CO_DUPLICATE, error, code, final, n);
+	struct watch_ctx *w = user;
+	tally_add(&w->t, o, j);
+	inbox_settle(w->ib, path, o == CO_LOADED || o == CO_DUPLICATE, error, code, final, n);
 }
 
 static int skip_pending(const char *path, void *user)
@@ -42,22 +51,22 @@ static int skip_pending(const char *path, void *user)
 }
 
 /* The inbox and the coordinator over one configuration. */
-static enum dp_err watch_open(struct inbox **ib, struct coord **co, const struct conf *c, struct dp_msg *m)
+static enum dp_err watch_open(struct watch_ctx *w, struct coord **co, const struct conf *c, struct dp_msg *m)
 {
-	enum dp_err e = inbox_open(ib, c, m);
+	enum dp_err e = inbox_open(&w->ib, c, m);
 
 	if (e)
 		return e;
-	e = coord_open(co, c, on_done, *ib, m);
+	e = coord_open(co, c, on_done, w, m);
 	if (e) {
-		inbox_close(ib);
+		inbox_close(&w->ib);
 		return e;
 	}
 	/* inputs are opened relative to the inbox folder (coord.c) */
 	e = coord_set_inbox(*co, c->inbox, m);
 	if (e) {
 		coord_close(co);
-		inbox_close(ib);
+		inbox_close(&w->ib);
 	}
 	return e;
 }
@@ -65,7 +74,7 @@ static enum dp_err watch_open(struct inbox **ib, struct coord **co, const struct
 /* SIGHUP: *cur is the configuration in use, *next free room for the new one.
  * Returns 0 when watch goes on (with the new configuration, *cur and *next
  * swapped, or with the old one), -1 when neither could be started again. */
-static int watch_reload(struct conf **cur, struct conf **next, struct inbox **ib, struct coord **co)
+static int watch_reload(struct conf **cur, struct conf **next, struct watch_ctx *w, struct coord **co)
 {
 	struct dp_msg m;
 	char kv[2048] = "";
@@ -83,8 +92,8 @@ static int watch_reload(struct conf **cur, struct conf **next, struct inbox **ib
 	log_info("reload: finishing %ld document(s) in flight first", coord_in_flight(*co));
 	coord_drain(*co);
 	coord_close(co);
-	inbox_close(ib);
-	e = watch_open(ib, co, *next, &m);
+	inbox_close(&w->ib);
+	e = watch_open(w, co, *next, &m);
 	if (!e) {
 		struct conf *t = *cur;
 		*cur = *next;
@@ -98,7 +107,7 @@ static int watch_reload(struct conf **cur, struct conf **next, struct inbox **ib
 	log_kv(kv, sizeof kv, "error", m.text);
 	log_line(LOG_ERROR, "reload refused: the new configuration did not start; going on with the one loaded before",
 		 kv);
-	if (watch_open(ib, co, *cur, &m)) {
+	if (watch_open(w, co, *cur, &m)) {
 		log_error("cannot start again with the configuration loaded before: %s", m.text);
 		return -1;
 	}
@@ -110,58 +119,73 @@ int cmd_watch(int argc, char **argv)
 {
 	static struct conf confs[2]; /* the one in use and room for a reload */
 	struct conf *c = &confs[0], *spare = &confs[1];
-	struct inbox *ib = NULL;
 	struct coord *co = NULL;
+	struct metrics *mx = NULL;
+	struct watch_ctx w;
 	struct dp_msg m;
 	struct sigaction sa;
 	char path[4096];
-	int rc = EXIT_OK;
+	int rc, first;
 
-	if (cli_load_conf(&argc, argv, c))
-		return EXIT_USAGE;
-	if (argc != 1)
-		return cli_usage_error("watch", NULL);
+	if ((rc = cli_parse("watch", argc, argv, NULL, NULL, NULL, c, &first)) != CLI_GO)
+		return rc;
+	rc = EXIT_OK;
+	if (first < argc)
+		return cli_usage_error("watch", "unexpected argument '%s'", argv[first]);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	enum dp_err oe = watch_open(&ib, &co, c, &m);
+	if (metrics_start(&mx, c, &m)) {
+		fprintf(stderr, "docpipe: %s\n", m.text);
+		return EXIT_USAGE;
+	}
+	memset(&w, 0, sizeof w);
+	enum dp_err oe = watch_open(&w, &co, c, &m);
 	if (oe) {
 		fprintf(stderr, "docpipe: %s\n", m.text);
+		metrics_stop(&mx);
 		return oe == DP_ERR_CONFIG ? EXIT_USAGE : EXIT_FAILURE_RT;
 	}
 	log_info("watching '%s' (%s), archive '%s', quarantine '%s'", c->inbox, c->watch_poll ? "polling" : "inotify",
 		 c->archive_dir, c->quarantine_dir);
 	coord_resume(co);
+	metrics_set_state(mx, 1);
 	while (!stop_requested) {
 		if (reload_requested) {
 			reload_requested = 0;
-			if (watch_reload(&c, &spare, &ib, &co)) {
+			if (watch_reload(&c, &spare, &w, &co)) {
 				rc = EXIT_FAILURE_RT;
 				break;
 			}
 			continue;
 		}
+		metrics_update(mx, coord_stats(co), &w.t, coord_in_flight(co), c->max_in_flight);
 		if (coord_in_flight(co) >= c->max_in_flight) {
 			coord_poll(co, 200);
 			continue;
 		}
-		if (!inbox_next(ib, coord_in_flight(co) ? 50 : 250, skip_pending, co, path, sizeof path)) {
+		if (!inbox_next(w.ib, coord_in_flight(co) ? 50 : 250, skip_pending, co, path, sizeof path)) {
 			coord_poll(co, 0);
 			continue;
 		}
 		if (coord_submit_path(co, path, &m))
 			log_error("%s", m.text);
 	}
-	if (!co)
+	if (!co) { /* a reload that could not start either configuration */
+		metrics_stop(&mx);
+		inbox_close(&w.ib);
 		return rc;
+	}
 	log_info("stop requested: draining %ld document(s) in flight", coord_in_flight(co));
+	metrics_set_state(mx, 2);
 	coord_drain(co);
+	metrics_stop(&mx);
 	const struct coord_stats *st = coord_stats(co);
 	log_info("watch stopped: %ld documents (%ld loaded, %ld rejected, %ld duplicates, %ld not loaded)", st->done,
 		 st->loaded, st->rejected, st->duplicates, st->failed);
 	coord_close(&co);
-	inbox_close(&ib);
+	inbox_close(&w.ib);
 	return rc;
 }
