@@ -11,6 +11,7 @@
 
 #include "../src/chunks.h"
 #include "../lib/conf.h"
+#include "../lib/denoise.h"
 #include "../lib/expr.h"
 #include "../lib/fees.h"
 #include "../lib/forms.h"
@@ -367,6 +368,7 @@ static void test_never(void)
 
 #include "unit_vocab.inc"
 #include "unit_register.inc"
+#include "unit_denoise.inc"
 
 static void test_fees(void)
 {
@@ -989,6 +991,7 @@ int main(void)
 	test_vocab_forms();
 	test_vocab_fees();
 	test_register();
+	test_denoise();
 	test_json();
 	test_never();
 	printf("unit: %d checks, %d failures\n", checks, failures);
