@@ -11,8 +11,11 @@
  * and vocabulary_dict, pronunciations added to the dictionary (models/asr/,
  * docs/AUDIO.md). Decoder settings [asr] topn, maxhmmpf, pl_window, fwdflat,
  * bestpath trade time for accuracy (bench/asr_bench.sh measures both).
- * One decoder per worker thread, created when its first chunk arrives (about
- * 0.5 s and 100 MB each; a batch of scans does not pay for it) and kept;
+ * Chunks marked chunk.band=narrow by the audio stage (telephone) go to a
+ * second decoder with the narrow-band settings (asr_load).
+ * One decoder of each kind per worker thread, created when its first chunk
+ * arrives (about 0.5 s and 100 MB each; a batch of scans does not pay for
+ * it, nor a worker that never sees a telephone recording) and kept;
  * init only checks that the model files can be read. Decoders share nothing. Costs a real-time factor of about
  * 0.11 per core with the shipped settings (docs/PERFORMANCE.md).
  *
