@@ -5,23 +5,24 @@
 #
 # (a) stock `pocketsphinx_continuous -infile X.wav` on every clip converted to
 #     16 kHz mono 16-bit with sox: word error rate and CPU per second of audio;
-# (b) docpipe (`docpipe run`, the shipped [asr] settings with the council
-#     vocabulary) on the original files: word error rate and CPU per second of
-#     audio of each recording (audio + asr stage runs, from stage_runs);
-# (c) docpipe without the vocabulary, with PocketSphinx's own search
-#     settings (topn 4, maxhmmpf 30000), with the vocabulary weighted 10
-#     and 50 instead of 30, and with chunks of 8-30 s instead of 5-20 s, to
-#     show what each choice buys;
+# (b) docpipe (`docpipe run`, the shipped settings) on the original files:
+#     word error rate and CPU per second of audio of each recording (audio +
+#     asr stage runs, from stage_runs);
+# (c) docpipe as shipped before issue 16 (no narrow-band decoder, no noise
+#     suppression, topn 3, maxhmmpf 3000) and docpipe with each recording
+#     decoded as one chunk (chunk_max_seconds 600), to show what each buys;
 # (d) the long meeting (200.6 s): wall time of the stock decoder and of
-#     `docpipe run` with 1 and with 2 asr workers (shipped chunks of 5-20 s,
-#     and 8-30 s), REPEATS times each (3), interleaved, medians;
+#     `docpipe run` with 1 and with 2 asr workers, REPEATS times each (3),
+#     interleaved, medians;
 # (e) an hour of recording (HOURS=1; acc01 and 20 s of silence repeated, made
 #     by fixtures/audio/gen.sh long-hours) through `docpipe run`: wall time
 #     and peak memory (bench/asr/hour.sh).
-# Clips: fixtures/audio (the nine accuracy clips acc01-07, acc10, acc11 are
-# the pooled set; acc08 telephone band and acc09 pink noise apart; the long
-# meeting) and, when Festival is installed, three held-out clips spoken from
-# bench/asr/heldout.txt (sentences the vocabulary never saw).
+# Clips: set A, the tuning set: fixtures/audio (acc01-11, the espeak clips
+# rob01-02, the long meeting) and acc02 band-limited to 300-3400 Hz by sox;
+# set B, the report set (issue 16): made by fixtures/gen/gen_audio_b.py
+# (other sentences, voices, rates, telephone, room, noise and babble; needs
+# festival and espeak-ng); and three held-out clips spoken from
+# bench/asr/heldout.txt. Settings are chosen on set A; set B is not tuned on.
 # Writes bench/asr/PERFORMANCE-section.md (raw figures in bench/asr/last-run/).
 # Timing is not a test: the machine is shared, so compare the columns of one
 # run; the load average before and after is printed with the figures.
@@ -53,20 +54,26 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u +%Y-%m-%dT%H:%MZ)
 
 # ---------------------------------------------------------------- the clips
-clips=()
-for f in $A/acc*.wav $A/acc*.flac $A/acc*.ogg $A/long_meeting.flac; do clips+=("$f"); done
-if command -v text2wave >/dev/null && bench/asr/make_heldout.sh "$out/heldout" 2>/dev/null; then
-	for v in slt kal ked; do clips+=("$out/heldout/heldout_$v.wav"); done
-else
-	echo "asr_bench: festival missing: no held-out clips" >&2
-fi
+command -v text2wave >/dev/null && command -v espeak-ng >/dev/null ||
+	{ echo "asr_bench: set B needs festival and espeak-ng (fixtures/gen/gen_audio_b.py)" >&2; exit 1; }
+clips=() sets=()
+for f in $A/acc*.wav $A/acc*.flac $A/acc*.ogg $A/rob*.flac $A/long_meeting.flac; do clips+=("$f"); sets+=(A); done
+mkdir -p "$out/a"
+sox -R -D -V1 $A/acc02_kal_16k_mono_s16.wav "$out/a/acc02band_kal_16k_300-3400.wav" sinc 300-3400
+cp $A/acc02_kal_16k_mono_s16.txt "$out/a/acc02band_kal_16k_300-3400.txt"
+clips+=("$out/a/acc02band_kal_16k_300-3400.wav"); sets+=(A)
+fixtures/gen/gen_audio_b.py "$out/b"
+for f in "$out"/b/b*.wav "$out"/b/b*.flac "$out"/b/b*.ogg; do clips+=("$f"); sets+=(B); done
+bench/asr/make_heldout.sh "$out/heldout"
+for v in slt kal ked; do clips+=("$out/heldout/heldout_$v.wav"); sets+=(heldout); done
 : > "$raw/clips.tsv"
 mkdir -p "$out/16k"
-for f in "${clips[@]}"; do
+for i in "${!clips[@]}"; do
+	f=${clips[$i]}
 	b=$(basename "$f"); b=${b%.*}
 	sox -V1 "$f" -r 16000 -c 1 -b 16 -e signed-integer "$out/16k/$b.wav"
 	cp "${f%.*}.txt" "$raw/hyp/$b.ref"
-	printf '%s\t%s\t%s\n' "$b" "$f" "$(soxi -D "$f")" >> "$raw/clips.tsv"
+	printf '%s\t%s\t%s\t%s\n' "$b" "$f" "$(soxi -D "$f")" "${sets[$i]}" >> "$raw/clips.tsv"
 done
 
 # ------------------------------------------------ (a) the stock decoder
@@ -79,7 +86,7 @@ for _ in 1 2 3; do
 done
 stock_load=$(printf '%s\n' "${tload[@]}" | sort -n | sed -n 2p)
 : > "$raw/stock.tsv"
-while IFS=$'\t' read -r b f dur; do
+while IFS=$'\t' read -r b f dur set; do
 	t=$( { /usr/bin/time -f '%e %U %S' pocketsphinx_continuous -infile "$out/16k/$b.wav" -logfn /dev/null \
 		> "$raw/hyp/$b.stock"; } 2>&1 | tail -1)
 	set -- $t
@@ -100,19 +107,15 @@ mkconf() { # mkconf FILE WORKERS [extra asr lines: a later key overrides]
 }
 mkconf "$out/shipped1.conf" 1
 mkconf "$out/shipped2.conf" 2
-mkconf "$out/novocab2.conf" 2 'vocabulary_lm =\nvocabulary_dict =\n'
-mkconf "$out/psdefault2.conf" 2 'vocabulary_lm =\nvocabulary_dict =\ntopn = 4\nmaxhmmpf = 30000\n'
-mkconf "$out/weight10.conf" 2 'vocabulary_weight = 10\n'
-mkconf "$out/weight50.conf" 2 'vocabulary_weight = 50\n'
-mkconf "$out/chunks830.conf" 2 'chunk_min_seconds = 8\nchunk_max_seconds = 30\n'
-mkconf "$out/chunks830_1.conf" 1 'chunk_min_seconds = 8\nchunk_max_seconds = 30\n'
+mkconf "$out/previous2.conf" 2 'narrowband = no\ndenoise_below_snr_db = 0\ntopn = 3\nmaxhmmpf = 3000\n'
+mkconf "$out/onechunk2.conf" 2 'chunk_min_seconds = 600\nchunk_max_seconds = 600\n'
 fresh() { # fresh DB: create an empty database, select it
 	dbs+=("$1")
 	export PGDATABASE=$1
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" 2>/dev/null
 	psql -X -q -d postgres -c "CREATE DATABASE $1"
 }
-for v in shipped2 novocab2 psdefault2 weight10 weight50 chunks830; do
+for v in shipped2 previous2 onechunk2; do
 	fresh "docpipe_bench_asr_$v"
 	rc=0
 	"$bin" run -c "$out/$v.conf" $(cut -f2 "$raw/clips.tsv") >"$out/$v.out" 2>"$out/$v.log" || rc=$?
@@ -121,7 +124,7 @@ for v in shipped2 novocab2 psdefault2 weight10 weight50 chunks830; do
 	[ "$n" -eq "$(wc -l < "$raw/clips.tsv")" ] ||
 		run_failed "docpipe run ($v): $n of $(wc -l < "$raw/clips.tsv") clips transcribed" 0 "$out/$v.log"
 	: > "$raw/$v.tsv"
-	while IFS=$'\t' read -r b f dur; do
+	while IFS=$'\t' read -r b f dur set; do
 		psql -X -qAt -c "select coalesce(full_text, '') from documents where source_name = '$f'" > "$raw/hyp/$b.$v"
 		cpu=$(psql -X -qAt -c "select round((coalesce(sum(cpu_ms), 0) / 1000.0)::numeric, 3) from stage_runs r join documents d
 			on d.id = r.document_id where d.source_name = '$f' and r.stage in ('audio', 'asr')")
@@ -135,7 +138,7 @@ long16="$out/16k/long_meeting.wav"
 for r in $(seq "$reps"); do
 	t=$( { /usr/bin/time -f '%e' pocketsphinx_continuous -infile "$long16" -logfn /dev/null >/dev/null; } 2>&1 | tail -1)
 	printf 'stock\t%s\t%s\t-\n' "$r" "$t" >> "$raw/wall.tsv"
-	for v in shipped1 shipped2 chunks830_1 chunks830; do
+	for v in shipped1 shipped2; do
 		fresh "docpipe_bench_asr_wall"
 		rc=0
 		/usr/bin/time -f '%e' -o "$out/wall.time" "$bin" run -c "$out/$v.conf" $A/long_meeting.flac >/dev/null 2>"$out/wall.log" || rc=$?

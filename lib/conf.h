@@ -64,6 +64,8 @@ struct conf {
 	char asr_vocab_lm[CONF_PATH_MAX];          /* domain LM interpolated with lm; "" none */
 	int asr_vocab_weight;                      /* its weight, percent */
 	char asr_vocab_dict[CONF_PATH_MAX];        /* pronunciations added to dict; "" none */
+	int asr_narrowband;                        /* detect narrow-band recordings, decode them apart */
+	int asr_denoise_snr_db;                    /* suppress noise below this SNR; 0 never */
 	/* [output] */
 	char archive_dir[CONF_PATH_MAX];
 	char receipts_dir[CONF_PATH_MAX];

@@ -11,8 +11,11 @@
  * and vocabulary_dict, pronunciations added to the dictionary (models/asr/,
  * docs/AUDIO.md). Decoder settings [asr] topn, maxhmmpf, pl_window, fwdflat,
  * bestpath trade time for accuracy (bench/asr_bench.sh measures both).
- * One decoder per worker thread, created when its first chunk arrives (about
- * 0.5 s and 100 MB each; a batch of scans does not pay for it) and kept;
+ * Chunks marked chunk.band=narrow by the audio stage (telephone) go to a
+ * second decoder with the narrow-band settings (asr_load).
+ * One decoder of each kind per worker thread, created when its first chunk
+ * arrives (about 0.5 s and 100 MB each; a batch of scans does not pay for
+ * it, nor a worker that never sees a telephone recording) and kept;
  * init only checks that the model files can be read. Decoders share nothing. Costs a real-time factor of about
  * 0.11 per core with the shipped settings (docs/PERFORMANCE.md).
  *
@@ -36,10 +39,16 @@
 #define PAUSE_MS 600
 #define VOCAB_SEARCH "vocabulary"
 
+/* One decoder: for wide-band chunks, or for narrow-band ones (telephone:
+ * the audio stage marks their chunks chunk.band=narrow). */
+struct decoder {
+	ps_decoder_t *ps;      /* NULL until the first chunk of its kind */
+	cmd_ln_t *config;
+};
+
 struct asr_state {
 	const struct conf *conf;
-	ps_decoder_t *ps;      /* NULL until the first chunk */
-	cmd_ln_t *config;
+	struct decoder dec[2]; /* [0] wide band, [1] narrow band */
 };
 
 static void asr_fini(void *state)
@@ -47,10 +56,12 @@ static void asr_fini(void *state)
 	struct asr_state *s = state;
 	if (!s)
 		return;
-	if (s->ps)
-		ps_free(s->ps);
-	if (s->config)
-		cmd_ln_free_r(s->config);
+	for (int i = 0; i < 2; i++) {
+		if (s->dec[i].ps)
+			ps_free(s->dec[i].ps);
+		if (s->dec[i].config)
+			cmd_ln_free_r(s->dec[i].config);
+	}
 	free(s);
 }
 
@@ -67,7 +78,7 @@ static int readable(const char *path)
  * Ownership (checked with LeakSanitizer): the models use the decoder's logmath
  * without a reference of their own, as ps_set_lm_file() does; the set and
  * ps_set_lm() each take their own reference, so ours are dropped at once. */
-static enum dp_err use_vocabulary_lm(struct asr_state *s, const struct conf *c, struct dp_msg *m)
+static enum dp_err use_vocabulary_lm(struct decoder *s, const struct conf *c, struct dp_msg *m)
 {
 	logmath_t *lmath = ps_get_logmath(s->ps);
 	ngram_model_t *lms[2] = { NULL, NULL }, *set;
@@ -109,7 +120,7 @@ struct pron {
 	int line;
 };
 
-static enum dp_err add_pronunciations(struct asr_state *s, const char *path, struct dp_msg *m)
+static enum dp_err add_pronunciations(struct decoder *s, const char *path, struct dp_msg *m)
 {
 	FILE *f = fopen(path, "r");
 	char line[1024];
@@ -200,10 +211,13 @@ static enum dp_err asr_init(void **state, const struct conf *c, struct dp_msg *m
 	return DP_OK;
 }
 
-/* Create this worker's decoder (first chunk only). */
-static enum dp_err asr_load(struct asr_state *s, struct dp_msg *m)
+/* Create this worker's decoder of one kind (its first chunk only). A
+ * narrow-band decoder keeps the model's front end (its filter bank spans
+ * 130-6800 Hz: moving -upperf to 3500 made acc08 far worse, docs/AUDIO.md)
+ * but leaves out the front end's own noise subtraction, which on an empty
+ * band above 4 kHz removed more than noise. */
+static enum dp_err asr_load(struct decoder *s, const struct conf *c, int narrow, struct dp_msg *m)
 {
-	const struct conf *c = s->conf;
 	char topn[16], maxhmmpf[16], plw[16];
 	int vocab = c->asr_vocab_lm[0] != '\0';
 	enum dp_err e;
@@ -215,7 +229,8 @@ static enum dp_err asr_load(struct asr_state *s, struct dp_msg *m)
 	/* with a vocabulary the decoder starts without -lm: the interpolated set replaces it */
 	s->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", c->asr_hmm, "-dict", c->asr_dict, "-topn", topn,
 				"-maxhmmpf", maxhmmpf, "-pl_window", plw, "-fwdflat", c->asr_fwdflat ? "yes" : "no",
-				"-bestpath", c->asr_bestpath ? "yes" : "no", "-remove_silence", "no", NULL);
+				"-bestpath", c->asr_bestpath ? "yes" : "no", "-remove_silence", "no", "-remove_noise",
+				narrow ? "no" : "yes", NULL);
 	if (s->config && !vocab)
 		cmd_ln_set_str_r(s->config, "-lm", c->asr_lm);
 	if (!s->config)
@@ -259,7 +274,9 @@ static void flush(struct job *j, int *seq, struct buf *text, long start_ms, long
 
 static enum dp_err asr_process(void *state, struct job *j, struct dp_msg *m)
 {
-	struct asr_state *s = state;
+	struct asr_state *st = state;
+	const char *band = job_attr(j, "chunk.band");
+	struct decoder *s = &st->dec[band && !strcmp(band, "narrow")];
 	struct job_frame *f = job_frame(j, "pcm");
 	const char *off = job_attr(j, "chunk.offset_ms");
 	long offset = off ? atol(off) : 0;
@@ -274,7 +291,7 @@ static enum dp_err asr_process(void *state, struct job *j, struct dp_msg *m)
 	if (!f || f->len % 2)
 		return dp_fail(m, DP_ERR_INTERNAL, "'%s': chunk has no 16-bit samples", path_basename(j->source));
 	if (!s->ps) {
-		enum dp_err le = asr_load(s, m);
+		enum dp_err le = asr_load(s, st->conf, s == &st->dec[1], m);
 		if (le)
 			return le;
 	}

@@ -11,16 +11,25 @@
  * a chunk starts at most LEAD_FRAMES before its speech. When no pause comes
  * before chunk_max_seconds the cut goes to the quietest 50 ms of the chunk's
  * second half, not into the middle of a word.
- * The parent gets audio.seconds, audio.rate, audio.channels and
- * chunks.expected. Decoding streams in one-second blocks: memory holds one
+ * Before chunking, a first pass over the same audio measures it
+ * (lib/denoise.c): a narrow-band recording (telephone: no speech energy
+ * above 4.8 kHz, or a rate of 11 kHz or less) gets the notice narrow_band
+ * and its chunks chunk.band=narrow (asr decodes them apart); one whose
+ * speech stands less than [asr] denoise_below_snr_db over a steady noise
+ * floor is cleaned by speexdsp on the way to the chunker, sample for sample
+ * in place (timestamps unchanged).
+ * The parent gets audio.seconds, audio.rate, audio.channels,
+ * chunks.expected, audio.band, audio.high_band_db, audio.snr_db and
+ * audio.denoised. Decoding streams in one-second blocks: memory holds one
  * chunk, never a copy of the whole meeting per chunk.
  * Rejects: empty, damaged or unsupported audio (the WAV codec is named),
  * recordings longer than [limits] max_audio_seconds (from the header, and
  * again while decoding in case the header lies). A file that ends before its
  * header says gets a warning and status needs_review; a silent recording gets
  * a notice 'silence' and an empty transcript.
- * Costs about 2.5 ms of CPU per second of 16 kHz audio (decode, resample,
- * voice activity), 7 ms at 44.1 kHz stereo: 2% of what asr spends. */
+ * Costs about 2.5 ms of CPU per second of 16 kHz audio per pass (decode,
+ * resample, voice activity), 7 ms at 44.1 kHz stereo, plus the noise
+ * suppression when it runs: a few percent of what asr spends. */
 #include "stage.h"
 
 #include <math.h>
@@ -32,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/denoise.h"
 #include "../lib/util.h"
 
 #define RATE 16000
@@ -40,6 +50,9 @@
 #define LEAD_FRAMES 30       /* quiet kept before the first speech of a chunk */
 #define SMOOTH_FRAMES 5      /* a forced cut goes to the quietest 50 ms */
 #define SILENCE_ABS 0.004    /* RMS below this is silence whatever the noise floor */
+#define NARROW_HIGH_DB -45.0 /* speech with less above 4.8 kHz is narrow-band */
+#define MAX_SILENT_SHARE 0.02 /* more digital silence than this: no steady noise */
+#define DENOISE_DB 15        /* the most speexdsp lowers the noise */
 
 struct audio_state {
 	const struct conf *conf;
@@ -130,6 +143,7 @@ static const char *wav_codec_name(int tag)
 struct chunker {
 	struct job *parent;
 	const char *attempt;        /* the parent's dispatch attempt, copied to chunks */
+	int narrow;                 /* a narrow-band recording: chunks say so to asr */
 	int min_frames, max_frames;
 	short *pcm;                 /* the current chunk, at most max_frames + 1 frames */
 	float *energy;              /* RMS of each frame of the current chunk */
@@ -172,6 +186,8 @@ static void emit_chunk(struct chunker *ck, long upto)
 		job_set_attr(c, "chunk.offset_ms", num);
 		if (ck->attempt)
 			job_set_attr(c, "attempt", ck->attempt);
+		if (ck->narrow)
+			job_set_attr(c, "chunk.band", "narrow");
 		short *data = xmalloc((size_t)n * sizeof *data);
 		memcpy(data, ck->pcm, (size_t)n * sizeof *data);
 		struct job_frame *f = job_add_frame(c, "pcm", data, (size_t)n * sizeof *data);
@@ -301,62 +317,61 @@ static enum dp_err open_audio(struct job_frame *f, const char *name, const char 
 		       name, !strcmp(format, "flac") ? "FLAC" : !strcmp(format, "ogg") ? "Ogg" : "a WAV file", why);
 }
 
-static enum dp_err audio_process(void *state, struct job *j, struct dp_msg *m)
-{
-	struct audio_state *s = state;
-	struct job_frame *f = job_frame(j, "file");
-	const char *name = path_basename(j->source ? j->source : "?");
-	struct memfile mf;
+/* One decoding pass: the file, mixed down, resampled to 16 kHz, handed to
+ * sink in pieces. The audio stage makes two: one to measure (sigstat), one
+ * to chunk. */
+struct pass {
+	const char *name;
 	SF_INFO info;
+	long long limit_samples;
+	sf_count_t frames_read;
+	long total;                 /* 16 kHz samples given to the sink */
+	char log[4096];             /* libsndfile's log of the open (truncation) */
+	int sf_failed;
+};
+typedef void (*pass_sink)(void *ctx, float *x, long n);
+
+static enum dp_err decode_pass(struct job_frame *f, const char *format, struct pass *p, pass_sink sink,
+			       void *ctx, struct dp_msg *m)
+{
+	struct memfile mf;
 	SNDFILE *sf = NULL;
 	SRC_STATE *src = NULL;
 	float *in = NULL, *mono = NULL, *out = NULL;
-	struct chunker ck;
-	char num[64], log[4096];
-	enum dp_err e = DP_OK;
+	enum dp_err e;
 	double ratio;
 	long block, outcap;
-	long long limit_samples;
-	sf_count_t frames_read = 0;
-	int err, cut_short;
+	int err;
 
-	memset(&ck, 0, sizeof ck);
-	if (!f)
-		return dp_fail(m, DP_ERR_INTERNAL, "'%s': no file bytes", name);
-	if ((e = open_audio(f, name, j->format, &mf, &info, &sf, m)) != DP_OK)
+	p->frames_read = 0;
+	p->total = 0;
+	if ((e = open_audio(f, p->name, format, &mf, &p->info, &sf, m)) != DP_OK)
 		return e;
-	if (info.samplerate < 1000 || info.samplerate > 384000 || info.channels < 1 || info.channels > 16) {
-		e = dp_refuse(m, DP_ERR_FORMAT, DP_REASON_BAD_AUDIO, "'%s' declares %d Hz and %d channels: not a usable recording", name,
-			    info.samplerate, info.channels);
+	if (p->info.samplerate < 1000 || p->info.samplerate > 384000 || p->info.channels < 1 || p->info.channels > 16) {
+		e = dp_refuse(m, DP_ERR_FORMAT, DP_REASON_BAD_AUDIO, "'%s' declares %d Hz and %d channels: not a usable recording", p->name,
+			    p->info.samplerate, p->info.channels);
 		goto out;
 	}
-	if (info.frames > 0 && info.frames < SF_COUNT_MAX && info.frames / info.samplerate > s->conf->max_audio_seconds) {
+	if (p->info.frames > 0 && p->info.frames < SF_COUNT_MAX &&
+	    p->info.frames / p->info.samplerate > p->limit_samples / RATE) {
 		e = dp_refuse(m, DP_ERR_LIMIT, DP_REASON_TOO_LONG,
 			    "'%s' lasts %lld s, longer than the limit of %lld s ([limits] max_audio_seconds): split the recording or raise the limit",
-			    name, (long long)(info.frames / info.samplerate), s->conf->max_audio_seconds);
+			    p->name, (long long)(p->info.frames / p->info.samplerate), p->limit_samples / RATE);
 		goto out;
 	}
-	limit_samples = s->conf->max_audio_seconds * RATE;
-	log[0] = '\0';
-	sf_command(sf, SFC_GET_LOG_INFO, log, sizeof log);
-	ratio = (double)RATE / info.samplerate;
+	p->log[0] = '\0';
+	sf_command(sf, SFC_GET_LOG_INFO, p->log, sizeof p->log);
+	ratio = (double)RATE / p->info.samplerate;
 	src = src_new(SRC_SINC_MEDIUM_QUALITY, 1, &err);
 	if (!src) {
-		e = dp_fail(m, DP_ERR_ENGINE, "'%s': cannot start the resampler: %s", name, src_strerror(err));
+		e = dp_fail(m, DP_ERR_ENGINE, "'%s': cannot start the resampler: %s", p->name, src_strerror(err));
 		goto out;
 	}
-	block = info.samplerate; /* one second per read */
-	in = xmalloc((size_t)block * (size_t)info.channels * sizeof *in);
+	block = p->info.samplerate; /* one second per read */
+	in = xmalloc((size_t)block * (size_t)p->info.channels * sizeof *in);
 	mono = xmalloc((size_t)block * sizeof *mono);
 	outcap = (long)(block * ratio) + 256;
 	out = xmalloc((size_t)outcap * sizeof *out);
-	ck.parent = j;
-	ck.attempt = job_attr(j, "attempt");
-	ck.min_frames = s->conf->asr_chunk_min_s * 100;
-	ck.max_frames = s->conf->asr_chunk_max_s * 100;
-	ck.pcm = xmalloc(((size_t)ck.max_frames + 1) * FRAME * sizeof *ck.pcm);
-	ck.energy = xmalloc(((size_t)ck.max_frames + 1) * sizeof *ck.energy);
-	ck.best_cut = -1;
 	for (int eof = 0; !eof;) {
 		sf_count_t got;
 		SRC_DATA d;
@@ -365,13 +380,13 @@ static enum dp_err audio_process(void *state, struct job *j, struct dp_msg *m)
 		engine_leave();
 		if (got < 0)
 			got = 0;
-		frames_read += got;
+		p->frames_read += got;
 		eof = got < block;
 		for (sf_count_t i = 0; i < got; i++) {
 			float sum = 0;
-			for (int c = 0; c < info.channels; c++)
-				sum += in[i * info.channels + c];
-			mono[i] = sum / (float)info.channels;
+			for (int c = 0; c < p->info.channels; c++)
+				sum += in[i * p->info.channels + c];
+			mono[i] = sum / (float)p->info.channels;
 		}
 		memset(&d, 0, sizeof d);
 		d.data_in = mono;
@@ -385,46 +400,157 @@ static enum dp_err audio_process(void *state, struct job *j, struct dp_msg *m)
 			err = src_process(src, &d);
 			engine_leave();
 			if (err != 0) {
-				e = dp_fail(m, DP_ERR_ENGINE, "'%s': resampling failed: %s", name, src_strerror(err));
+				e = dp_fail(m, DP_ERR_ENGINE, "'%s': resampling failed: %s", p->name, src_strerror(err));
 				goto out;
 			}
-			/* push in pieces that never overflow the chunk buffer */
-			for (long o = 0; o < d.output_frames_gen;) {
-				long room = ((long)ck.max_frames + 1) * FRAME - ck.nsamples;
-				long take = d.output_frames_gen - o < room ? d.output_frames_gen - o : room;
-				push_samples(&ck, out + o, take);
-				o += take;
-			}
+			sink(ctx, out, d.output_frames_gen);
+			p->total += d.output_frames_gen;
 			d.data_in += d.input_frames_used;
 			d.input_frames -= d.input_frames_used;
 		} while (d.input_frames > 0 || (eof && d.output_frames_gen > 0));
-		if (ck.total > limit_samples) {
+		if (p->total > p->limit_samples) {
 			/* the header understated the length; chunks already sent are dropped by the coordinator */
 			e = dp_refuse(m, DP_ERR_LIMIT, DP_REASON_TOO_LONG,
 				    "'%s' lasts longer than the limit of %lld s ([limits] max_audio_seconds), although its header says %lld s: split the recording or raise the limit",
-				    name, s->conf->max_audio_seconds,
-				    (long long)(info.frames > 0 ? info.frames / info.samplerate : 0));
+				    p->name, p->limit_samples / RATE,
+				    (long long)(p->info.frames > 0 ? p->info.frames / p->info.samplerate : 0));
 			goto out;
 		}
+	}
+	p->sf_failed = sf_error(sf) != SF_ERR_NO_ERROR;
+out:
+	free(in);
+	free(mono);
+	free(out);
+	if (src)
+		src_delete(src);
+	sf_close(sf);
+	return e;
+}
+
+static void measure_sink(void *ctx, float *x, long n)
+{
+	sigstat_push(ctx, x, n);
+}
+
+/* The second pass: noise suppression when chosen, then the chunker. */
+struct chunk_sink {
+	struct chunker *ck;
+	struct denoise *dn;
+	float *clean;
+	long cap;
+};
+
+static void chunk_push(struct chunker *ck, float *x, long n)
+{
+	/* push in pieces that never overflow the chunk buffer */
+	for (long o = 0; o < n;) {
+		long room = ((long)ck->max_frames + 1) * FRAME - ck->nsamples;
+		long take = n - o < room ? n - o : room;
+		push_samples(ck, x + o, take);
+		o += take;
+	}
+}
+
+static void chunk_sink_fn(void *ctx, float *x, long n)
+{
+	struct chunk_sink *cs = ctx;
+	if (!cs->dn) {
+		chunk_push(cs->ck, x, n);
+		return;
+	}
+	if (n + SIG_FRAME > cs->cap) {
+		cs->cap = n + SIG_FRAME;
+		cs->clean = xrealloc(cs->clean, (size_t)cs->cap * sizeof *cs->clean);
+	}
+	chunk_push(cs->ck, cs->clean, denoise_process(cs->dn, x, n, cs->clean));
+}
+
+/* Measure the recording: narrow band (nothing above 4.8 kHz, or a rate of
+ * 11 kHz or less) and signal-to-noise; set the parent's attributes. */
+static enum dp_err measure(struct audio_state *s, struct job *j, struct pass *p, int *narrow, int *clean,
+			   struct dp_msg *m)
+{
+	struct sigstat *st = sigstat_new();
+	enum dp_err e = decode_pass(job_frame(j, "file"), j->format, p, measure_sink, st, m);
+	double snr, high, silent;
+	char num[32];
+	long sound = sigstat_result(st, &snr, &high, &silent);
+
+	sigstat_free(st);
+	if (e != DP_OK)
+		return e;
+	/* a silent recording has no band to speak of */
+	*narrow = s->conf->asr_narrowband && sound > 0 && (p->info.samplerate <= 11025 || high < NARROW_HIGH_DB);
+	/* steady noise: under the SNR chosen, and no pauses of digital silence */
+	*clean = s->conf->asr_denoise_snr_db > 0 && snr < s->conf->asr_denoise_snr_db && silent < MAX_SILENT_SHARE;
+	job_set_attr(j, "audio.band", *narrow ? "narrow" : "wide");
+	snprintf(num, sizeof num, "%.1f", high);
+	job_set_attr(j, "audio.high_band_db", num);
+	snprintf(num, sizeof num, "%.1f", snr);
+	job_set_attr(j, "audio.snr_db", num);
+	job_set_attr(j, "audio.denoised", *clean ? "yes" : "no");
+	if (*narrow)
+		job_add_issue(j, "", "narrow_band", "notice",
+			      "電話などの狭帯域の録音です（4 kHz 以上の音がありません）。狭帯域用の設定で文字起こししました",
+			      "a telephone or other narrow-band recording (no sound above 4 kHz): transcribed with the narrow-band settings");
+	return DP_OK;
+}
+
+static enum dp_err audio_process(void *state, struct job *j, struct dp_msg *m)
+{
+	struct audio_state *s = state;
+	struct job_frame *f = job_frame(j, "file");
+	struct pass p;
+	struct chunker ck;
+	struct chunk_sink cs;
+	char num[64];
+	enum dp_err e = DP_OK;
+	int cut_short, narrow = 0, clean = 0;
+
+	memset(&ck, 0, sizeof ck);
+	memset(&cs, 0, sizeof cs);
+	memset(&p, 0, sizeof p);
+	p.name = path_basename(j->source ? j->source : "?");
+	p.limit_samples = s->conf->max_audio_seconds * RATE;
+	if (!f)
+		return dp_fail(m, DP_ERR_INTERNAL, "'%s': no file bytes", p.name);
+	if ((e = measure(s, j, &p, &narrow, &clean, m)) != DP_OK)
+		return e;
+	ck.parent = j;
+	ck.attempt = job_attr(j, "attempt");
+	ck.narrow = narrow;
+	ck.min_frames = s->conf->asr_chunk_min_s * 100;
+	ck.max_frames = s->conf->asr_chunk_max_s * 100;
+	ck.pcm = xmalloc(((size_t)ck.max_frames + 1) * FRAME * sizeof *ck.pcm);
+	ck.energy = xmalloc(((size_t)ck.max_frames + 1) * sizeof *ck.energy);
+	ck.best_cut = -1;
+	cs.ck = &ck;
+	cs.dn = clean ? denoise_new(DENOISE_DB) : NULL;
+	if ((e = decode_pass(f, j->format, &p, chunk_sink_fn, &cs, m)) != DP_OK)
+		goto out;
+	if (cs.dn) {
+		float tail[2 * SIG_FRAME];
+		chunk_push(&ck, tail, denoise_flush(cs.dn, tail));
 	}
 	emit_chunk(&ck, ck.nsamples);
 	snprintf(num, sizeof num, "%.3f", (double)ck.total / RATE);
 	job_set_attr(j, "audio.seconds", num);
-	snprintf(num, sizeof num, "%d", info.samplerate);
+	snprintf(num, sizeof num, "%d", p.info.samplerate);
 	job_set_attr(j, "audio.rate", num);
-	snprintf(num, sizeof num, "%d", info.channels);
+	snprintf(num, sizeof num, "%d", p.info.channels);
 	job_set_attr(j, "audio.channels", num);
 	snprintf(num, sizeof num, "%d", ck.nchunks);
 	job_set_attr(j, "chunks.expected", num);
 	/* cut off: the data chunk promises more than the file holds (libsndfile
 	 * logs "should be"), or decoding stopped before the frames the header counts */
-	cut_short = strstr(log, "should be") != NULL || (info.frames > 0 && info.frames < SF_COUNT_MAX &&
-							  frames_read < info.frames) || sf_error(sf) != SF_ERR_NO_ERROR;
+	cut_short = strstr(p.log, "should be") != NULL ||
+		    (p.info.frames > 0 && p.info.frames < SF_COUNT_MAX && p.frames_read < p.info.frames) || p.sf_failed;
 	if (cut_short) {
 		char en[300];
 		snprintf(en, sizeof en,
 			 "the recording is shorter than its header says (it was cut off, or damaged after %.1f s); the part present was transcribed",
-			 (double)frames_read / info.samplerate);
+			 (double)p.frames_read / p.info.samplerate);
 		job_add_issue(j, "", "audio_truncated", "warning",
 			      "録音ファイルがヘッダーの記載より短くなっています（途中で切れているか、破損しています）。残っている部分を文字起こししました",
 			      en);
@@ -438,13 +564,8 @@ static enum dp_err audio_process(void *state, struct job *j, struct dp_msg *m)
 out:
 	free(ck.pcm);
 	free(ck.energy);
-	free(in);
-	free(mono);
-	free(out);
-	if (src)
-		src_delete(src);
-	if (sf)
-		sf_close(sf);
+	free(cs.clean);
+	denoise_free(cs.dn);
 	return e;
 }
 

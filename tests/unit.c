@@ -12,6 +12,7 @@
 #include "../src/chunks.h"
 #include "../src/curve.h"
 #include "../lib/conf.h"
+#include "../lib/denoise.h"
 #include "../lib/expr.h"
 #include "../lib/fees.h"
 #include "../lib/forms.h"
@@ -370,6 +371,7 @@ static void test_never(void)
 #include "unit_register.inc"
 #include "unit_names.inc"
 #include "unit_security.inc"
+#include "unit_denoise.inc"
 
 static void test_fees(void)
 {
@@ -1011,6 +1013,7 @@ int main(void)
 	test_vocab_fees();
 	test_register();
 	test_names();
+	test_denoise();
 	test_json();
 	test_never();
 	test_csv_injection();
