@@ -546,11 +546,12 @@ static void report_release(struct report *r)
 	r->chart_time = NULL;
 }
 
+/* 1 a table with a procedure column, 2 one without, 0 no such table */
 static int known_table(const char *name)
 {
 	for (size_t i = 0; i < sizeof table_defs / sizeof table_defs[0]; i++)
 		if (!strcmp(table_defs[i].t.name, name))
-			return 1;
+			return has_procedure(&table_defs[i].t) ? 1 : 2;
 	return 0;
 }
 
@@ -646,6 +647,8 @@ int cmd_report(int argc, char **argv)
 		return cli_usage_error("report", "--excel goes with --format csv");
 	str_copy(r.procedure, sizeof r.procedure, procedure);
 	r.excel = excel[0] != '\0';
+	if (only && procedure[0] && known_table(only) == 2)
+		return cli_usage_error("report", "--table %s has no procedure column: leave out --procedure", only);
 	if (only && (!known_table(only) || !strcmp(format, "html")))
 		return cli_usage_error("report", "%s",
 				       !strcmp(format, "html") ? "--table goes with text, csv or json (html shows every table)"

@@ -7,7 +7,7 @@
 # analyst role is refused personal data and can run the report; every format
 # is written; the html has its three charts and no external reference.
 . "$TOP/tests/lib.sh"
-plan 90
+plan 91
 cd "$TOP"
 export PGTZ=UTC        # hours and days in UTC, here and in the database
 T=$TMPBASE/t070
@@ -443,6 +443,8 @@ mkdir -p "$T/tz"
 printf '[report]\ntimezone = Asia/Tokyo\n' >"$T/tz/pipeline.conf"
 eq "[report] timezone = Asia/Tokyo: the next day too" "['2024-03-06']" "$(days -c "$T/tz/pipeline.conf")"
 eq "--tz overrides [report] timezone" "['2024-03-05']" "$(days -c "$T/tz/pipeline.conf" --tz UTC)"
+msg=$("$DOCPIPE" report --procedure P004 --table stage_latency 2>&1); rc=$?
+eq "--procedure with a table without procedures: exit 1" 1 "$rc"
 msg=$("$DOCPIPE" report --tz Mars/Olympus 2>&1); rc=$?
 eq "unknown time zone: exit 1" 1 "$rc"
 contains "unknown time zone: named" "$msg" "time zone 'Mars/Olympus' is not known"
