@@ -53,6 +53,8 @@ struct conf {
 	char fees[CONF_PATH_MAX];
 	char grants[CONF_PATH_MAX];
 	char procedures[CONF_PATH_MAX];
+	/* [report] */
+	char report_timezone[CONF_STR_MAX]; /* office zone for days and hours, "" = the server's */
 	/* [asr] */
 	char asr_hmm[CONF_PATH_MAX];
 	char asr_dict[CONF_PATH_MAX];

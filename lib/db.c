@@ -52,6 +52,14 @@ static void pq_finish(PGconn *c)
 	engine_leave();
 }
 
+/* connection retries of every struct db in the process (db_retries()) */
+static _Atomic long retries;
+
+long db_retries(void)
+{
+	return retries;
+}
+
 struct db {
 	PGconn *conn;
 	char conninfo[CONF_STR_MAX];
@@ -94,6 +102,7 @@ static int reconnect(struct db *d, struct dp_msg *m)
 		}
 		if (now_us() >= deadline)
 			return -1;
+		retries++;
 		log_warn("database unreachable, retrying in %d ms: %s", delay_ms, m->text);
 		usleep((useconds_t)delay_ms * 1000);
 		delay_ms = delay_ms * 2 > 8000 ? 8000 : delay_ms * 2;
@@ -181,6 +190,7 @@ enum dp_err db_query(struct db *d, const char *sql, int n, const char *const *pa
 		enum dp_err e = check(r, PGRES_COMMAND_OK, sql, m);
 		if (PQstatus(d->conn) == CONNECTION_OK || now_us() >= deadline)
 			return e;
+		retries++;
 		log_warn("lost the database, retrying in %d ms: %s", delay_ms, m->text);
 		usleep((useconds_t)delay_ms * 1000);
 		delay_ms = delay_ms * 2 > 8000 ? 8000 : delay_ms * 2;
@@ -536,6 +546,7 @@ enum dp_err db_store_job(struct db *d, struct job *j, long long *doc_id, long lo
 			return DP_OK;
 		if (PQstatus(d->conn) == CONNECTION_OK || now_us() >= deadline)
 			return e;
+		retries++;
 		log_warn("lost the database while loading '%s', retrying in %d ms: %s", j->source, delay_ms, m->text);
 		usleep((useconds_t)delay_ms * 1000);
 		delay_ms = delay_ms * 2 > 8000 ? 8000 : delay_ms * 2;

@@ -29,6 +29,9 @@ void db_close(struct db **d);
 PGconn *db_conn(struct db *d);
 /* 1 while the connection is up, 0 when d is NULL or the connection is lost. */
 int db_ok(struct db *d);
+/* Times a connection was retried after a failure (connect, query or store),
+ * over the whole process, since start: the metrics' docpipe_db_retries_total. */
+long db_retries(void);
 
 enum dp_err db_migrate(struct db *d, int verbose, struct dp_msg *m);
 

@@ -34,13 +34,18 @@ const struct cli_command cli_commands[] = {
 	  "  DOCUMENT is a document id, the start of its SHA-256 (8 or more digits) or its file name\n" },
 	{ "report", cmd_report,
 	  "[-c CONF] [--since DATE] [--until DATE] [--format text|csv|json|html]\n"
-	  "[--table NAME] [-o FILE]",
+	  "[--table NAME] [--procedure CODE] [--tz ZONE] [--lang en|ja] [--excel] [-o FILE]",
 	  "the analysts' report",
 	  "  -f, --format F  text (default), csv, json or html\n"
 	  "  --table NAME    only this table (text, csv, json)\n"
+	  "  --procedure CODE  only this procedure's rows (tables without a procedure are left out)\n"
+	  "  --tz ZONE       cut days and hours and read DATE in ZONE (Asia/Tokyo); default [report] timezone\n"
+	  "  --lang L        en (default) or ja: Japanese headings and titles (text, csv, html)\n"
+	  "  --excel         csv with a UTF-8 byte order mark, for Excel\n"
 	  "  -o, --output FILE  write the report to FILE instead of standard output\n"
 	  "  DATE is YYYY-MM-DD (--until includes that whole day) or 'YYYY-MM-DD HH:MM[:SS][+TZ]'\n"
-	  "  tables: overview procedure_cost status_rates stage_latency throughput_daily throughput_hourly\n" },
+	  "  tables: overview procedure_cost status_rates stage_latency throughput_daily throughput_hourly\n"
+	  "  review_findings review_top_fields document_costs\n" },
 	{ "review", cmd_review, "[-c CONF]", "the clerks' review station (web server, docs/REVIEW.md)", NULL },
 	{ "db", cmd_db, "[-c CONF] migrate|status", "apply or list the schema migrations", NULL },
 	{ "config", cmd_config, "[-c CONF] [--man]", "check the configuration and print it",

@@ -1,6 +1,13 @@
 /* cmd_report.c: `docpipe report [-c CONF] [--since DATE] [--until DATE]
- * [--format text|csv|json|html] [--table NAME] [-o FILE]`: the analysts'
- * report of throughput, stage latency and procedure cost (docs/ANALYSTS.md).
+ * [--format text|csv|json|html] [--table NAME] [--procedure CODE] [--tz ZONE]
+ * [--lang en|ja] [--excel] [-o FILE]`: the analysts' report of throughput,
+ * stage latency and procedure cost (docs/ANALYSTS.md).
+ *
+ * --tz (default [report] timezone, else the server's) is the session's
+ * TimeZone: --since/--until are read and days and hours cut in it.
+ * --procedure keeps the rows of one procedure code: the tables with a
+ * procedure_code column are filtered, the ones without (overview,
+ * stage_latency, review_top_fields) are left out.
  *
  * It connects like every command ([database] conninfo or PG*), becomes the
  * docpipe_analyst role (SET ROLE unless it already is that role), copies
@@ -129,6 +136,27 @@ static const struct report_col cols_daily[] = {
 	{ "rejected", "rejected", 0, 0 },
 };
 
+static const struct report_col cols_doc[] = {
+	{ "document_id", "document", 0, 0 },
+	{ "loaded_at", "loaded", RC_TEXT, 0 },
+	{ "kind", "kind", RC_TEXT, 0 },
+	{ "status", "status", RC_TEXT, 0 },
+	{ "procedure_code", "procedure", RC_TEXT, 0 },
+	{ "page_count", "pages", 0, 0 },
+	{ "runs", "runs", 0, 0 },
+	{ "wait_seconds", "wait s", 1, 0 },
+	{ "machine_seconds", "machine s", 1, 0 },
+	{ "cpu_ms", "cpu ms", 0, 0 },
+	{ "flagged_fields", "flagged", 0, 0 },
+	{ "audio_seconds", "audio s", 1, 0 },
+	{ "baseline_minutes", "baseline min", 1, 0 },
+	{ "review_minutes", "review min", 1, 0 },
+	{ "manual_minutes", "by-hand min", 1, 0 },
+	{ "review_seconds", "review s (measured)", 1, RC_WIDE },
+	{ "review_source", "review time", RC_TEXT, 0 },
+	{ "open", "open", RC_TEXT, 0 },
+};
+
 static const struct report_col cols_hourly[] = {
 	{ "hour", "hour", RC_TEXT, 0 },
 	{ "kind", "kind", RC_TEXT, 0 },
@@ -154,7 +182,8 @@ struct table_def {
 
 static const struct table_def table_defs[] = {
 	{ { "overview", "Overview", NULL, cols_overview, NCOLS(cols_overview), 1, 0, NULL },
-	  "SELECT first_loaded, last_loaded, documents, scans, audio, pages, needs_review_pct, rejected_pct, "
+	  "SELECT date_trunc('second', first_loaded + interval '0.5 s') AS first_loaded, "
+	  "date_trunc('second', last_loaded + interval '0.5 s') AS last_loaded, documents, scans, audio, pages, needs_review_pct, rejected_pct, "
 	  "stage_runs, cases, baseline_hours, pipeline_hours, saved_hours, reduction_pct "
 	  "FROM report_overview_of($1, $2, $3, $4, $5)" },
 	{ { "procedure_cost", "Cost per procedure",
@@ -193,6 +222,14 @@ static const struct table_def table_defs[] = {
 	    "the 20 fields clerks corrected most in the period: what the form templates should read better",
 	    cols_top_fields, NCOLS(cols_top_fields), 0, 0, NULL },
 	  "SELECT form_type, field, corrections, documents FROM review_top_fields_between($1, $2) LIMIT 20" },
+	{ { "document_costs", "Cost per document",
+	    "one row per document loaded in the period (db/007_review.sql): seconds of machine work, minutes by "
+	    "hand (baseline) and in review; review time measured (clerks' seconds) or estimated; open = not finished",
+	    cols_doc, NCOLS(cols_doc), 0, 1, NULL },
+	  "SELECT document_id, date_trunc('second', loaded_at + interval '0.5 s') AS loaded_at, kind, status, "
+	  "procedure_code, page_count, runs, wait_seconds, machine_seconds, cpu_ms, flagged_fields, audio_seconds, "
+	  "baseline_minutes, review_minutes, manual_minutes, review_seconds, review_source, open "
+	  "FROM document_costs_between($1, $2) ORDER BY document_id" },
 };
 
 _Static_assert(NTABLES <= REPORT_MAX_TABLES, "struct report holds every table");
@@ -208,7 +245,8 @@ static const char chart_time_sql[] =
 	" WHERE loaded_at >= COALESCE($1::timestamptz, '-infinity') AND loaded_at < COALESCE($2::timestamptz, 'infinity')"
 	"), t AS ("
 	" SELECT t.period, t.kind, sum(t.documents) AS n"
-	" FROM b, LATERAL throughput_between(b.unit, $1::timestamptz, $2::timestamptz) t GROUP BY 1, 2"
+	" FROM b, LATERAL throughput_between(b.unit, $1::timestamptz, $2::timestamptz) t"
+	" WHERE $3::text IS NULL OR t.procedure_code = $3 GROUP BY 1, 2"
 	")"
 	" SELECT b.unit, to_char(g, CASE b.unit WHEN 'hour' THEN 'MM-DD HH24:00' ELSE 'YYYY-MM-DD' END),"
 	"        COALESCE(sum(t.n) FILTER (WHERE t.kind = 'scan'), 0),"
@@ -398,6 +436,40 @@ static void cost_totals(PGresult *cost, char *cases, char *base, char *pipe, siz
 /* Every table (or just `only`; the hourly detail only for csv and json) and
  * the chart data, in one snapshot. procedure_cost is read first: the
  * overview's totals come from it. */
+static int has_procedure(const struct report_table *t)
+{
+	for (int c = 0; c < t->ncols; c++)
+		if (!strcmp(t->cols[c].name, "procedure_code"))
+			return 1;
+	return 0;
+}
+
+/* A table's query: with --procedure ($3) only that procedure's rows. */
+static enum dp_err table_query(PGconn *c, const struct report *r, const struct table_def *d, const char **p,
+			       PGresult **out, struct dp_msg *m)
+{
+	struct buf sql;
+	enum dp_err e;
+	const char *pp[3] = { p[0], p[1], r->procedure };
+
+	if (!r->procedure[0] || !has_procedure(&d->t))
+		return query(c, d->sql, !strcmp(d->t.name, "overview") ? 5 : 2, p, PGRES_TUPLES_OK, out, d->t.name, m);
+	buf_init(&sql, 0);
+	if (buf_printf(&sql, "SELECT * FROM (%s) q WHERE q.procedure_code = $3", d->sql)) {
+		buf_release(&sql);
+		return dp_fail(m, DP_ERR_NOMEM, "%s: out of memory", d->t.name);
+	}
+	e = query(c, sql.data, 3, pp, PGRES_TUPLES_OK, out, d->t.name, m);
+	buf_release(&sql);
+	return e;
+}
+
+/* Left out with --procedure: a table without a procedure column. */
+static int skip_for_procedure(const struct report *r, const struct table_def *d)
+{
+	return r->procedure[0] && !has_procedure(&d->t);
+}
+
 static enum dp_err read_tables(PGconn *c, struct report *r, const char *only, int charts, int detail,
 			       struct dp_msg *m)
 {
@@ -418,7 +490,7 @@ static enum dp_err read_tables(PGconn *c, struct report *r, const char *only, in
 	if (!only || !strcmp(only, "procedure_cost") || !strcmp(only, "overview")) {
 		for (size_t i = 0; i < sizeof table_defs / sizeof table_defs[0]; i++)
 			if (!strcmp(table_defs[i].t.name, "procedure_cost"))
-				e = query(c, table_defs[i].sql, 2, p, PGRES_TUPLES_OK, &cost, "procedure_cost", m);
+				e = table_query(c, r, &table_defs[i], p, &cost, m);
 		if (e)
 			goto rollback;
 		cost_totals(cost, cases, base, pipe, sizeof base);
@@ -429,7 +501,7 @@ static enum dp_err read_tables(PGconn *c, struct report *r, const char *only, in
 	for (size_t i = 0; i < sizeof table_defs / sizeof table_defs[0]; i++) {
 		const struct table_def *d = &table_defs[i];
 		struct report_table *t;
-		if (only ? strcmp(only, d->t.name) != 0 : d->t.text_skip && !detail)
+		if (only ? strcmp(only, d->t.name) != 0 : (d->t.text_skip && !detail) || skip_for_procedure(r, d))
 			continue;
 		t = &r->t[r->nt++];
 		*t = d->t;
@@ -438,14 +510,15 @@ static enum dp_err read_tables(PGconn *c, struct report *r, const char *only, in
 			cost = NULL;
 			continue;
 		}
-		e = query(c, d->sql, !strcmp(d->t.name, "overview") ? 5 : 2, p, PGRES_TUPLES_OK, &t->res, d->t.name, m);
+		e = table_query(c, r, d, p, &t->res, m);
 		if (e)
 			goto rollback;
 	}
 	PQclear(cost);
 	cost = NULL;
 	if (charts) {
-		e = query(c, chart_time_sql, 2, p, PGRES_TUPLES_OK, &r->chart_time, "throughput chart", m);
+		const char *pc[3] = { p[0], p[1], r->procedure[0] ? r->procedure : NULL };
+		e = query(c, chart_time_sql, 3, pc, PGRES_TUPLES_OK, &r->chart_time, "throughput chart", m);
 		if (e)
 			goto rollback;
 	}
@@ -473,24 +546,58 @@ static void report_release(struct report *r)
 	r->chart_time = NULL;
 }
 
+/* 1 a table with a procedure column, 2 one without, 0 no such table */
 static int known_table(const char *name)
 {
 	for (size_t i = 0; i < sizeof table_defs / sizeof table_defs[0]; i++)
 		if (!strcmp(table_defs[i].t.name, name))
-			return 1;
+			return has_procedure(&table_defs[i].t) ? 1 : 2;
 	return 0;
 }
 
-enum { OPT_SINCE = 256, OPT_UNTIL, OPT_TABLE };
+enum { OPT_SINCE = 256, OPT_UNTIL, OPT_TABLE, OPT_PROCEDURE, OPT_TZ, OPT_LANG, OPT_EXCEL };
 
-/* user: the five strings since, until, format, table, output */
+/* user: the strings since, until, format, table, output, procedure, tz, lang,
+ * excel ("yes" when given) */
 static int report_opt(int val, const char *arg, void *user)
 {
 	const char ***dst = user;
-	int i = val == OPT_SINCE ? 0 : val == OPT_UNTIL ? 1 : val == 'f' ? 2 : val == OPT_TABLE ? 3 : 4;
+	int i = val == OPT_SINCE ? 0 : val == OPT_UNTIL ? 1 : val == 'f' ? 2 : val == OPT_TABLE ? 3
+		: val == OPT_PROCEDURE ? 5 : val == OPT_TZ ? 6 : val == OPT_LANG ? 7 : val == OPT_EXCEL ? 8 : 4;
 
-	*dst[i] = arg;
+	*dst[i] = val == OPT_EXCEL ? "yes" : arg;
 	return 0;
+}
+
+/* A procedure code as procedures.conf allows it (report_procs.c). */
+static int procedure_ok(const char *s)
+{
+	return s[0] && strlen(s) < 32 && !s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")];
+}
+
+/* The session's time zone: --tz, else [report] timezone, else the server's. */
+static enum dp_err set_zone(PGconn *c, const char *zone, char *out, size_t n, struct dp_msg *m)
+{
+	PGresult *r;
+	const char *p[1] = { zone };
+
+	if (zone[0]) {
+		r = PQexecParams(c, "SELECT set_config('TimeZone', $1, false)", 1, NULL, p, NULL, NULL, 0);
+		if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+			PQclear(r);
+			return dp_fail(m, DP_ERR_USAGE, "time zone '%s' is not known to the database: use a name such "
+							"as Asia/Tokyo or UTC (pg_timezone_names)", zone);
+		}
+		PQclear(r);
+	}
+	r = PQexec(c, "SHOW TimeZone");
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		return dp_fail(m, DP_ERR_DB, "reading the time zone: %s", PQerrorMessage(c));
+	}
+	str_copy(out, n, PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return DP_OK;
 }
 
 int cmd_report(int argc, char **argv)
@@ -502,6 +609,7 @@ int cmd_report(int argc, char **argv)
 	struct report_procs ps = { NULL, 0 };
 	struct buf out;
 	const char *since = "", *until = "", *format = "text", *only = NULL, *outfile = NULL;
+	const char *procedure = "", *tz = NULL, *lang = "en", *excel = "";
 	int rc = EXIT_OK, have_catalogue = 0;
 	PGconn *pc;
 
@@ -510,9 +618,11 @@ int cmd_report(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "since", required_argument, NULL, OPT_SINCE }, { "until", required_argument, NULL, OPT_UNTIL },
 		{ "format", required_argument, NULL, 'f' },	 { "table", required_argument, NULL, OPT_TABLE },
-		{ "output", required_argument, NULL, 'o' },	 { NULL, 0, NULL, 0 },
+		{ "output", required_argument, NULL, 'o' },	 { "procedure", required_argument, NULL, OPT_PROCEDURE },
+		{ "tz", required_argument, NULL, OPT_TZ },	 { "lang", required_argument, NULL, OPT_LANG },
+		{ "excel", no_argument, NULL, OPT_EXCEL },	 { NULL, 0, NULL, 0 },
 	};
-	const char **dst[] = { &since, &until, &format, &only, &outfile };
+	const char **dst[] = { &since, &until, &format, &only, &outfile, &procedure, &tz, &lang, &excel };
 	int first;
 
 	if ((rc = cli_parse("report", argc, argv, opts, report_opt, dst, &c, &first)) != CLI_GO) {
@@ -528,6 +638,17 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "docpipe report: --format is text, csv, json or html, not '%s'\n", format);
 		return EXIT_USAGE;
 	}
+	if (strcmp(lang, "en") && strcmp(lang, "ja"))
+		return cli_usage_error("report", "--lang is en or ja, not '%s'", lang);
+	if (procedure[0] && !procedure_ok(procedure))
+		return cli_usage_error("report", "--procedure '%s' is not a procedure code (letters, digits, - _ .)",
+				       procedure);
+	if (excel[0] && strcmp(format, "csv"))
+		return cli_usage_error("report", "--excel goes with --format csv");
+	str_copy(r.procedure, sizeof r.procedure, procedure);
+	r.excel = excel[0] != '\0';
+	if (only && procedure[0] && known_table(only) == 2)
+		return cli_usage_error("report", "--table %s has no procedure column: leave out --procedure", only);
 	if (only && (!known_table(only) || !strcmp(format, "html")))
 		return cli_usage_error("report", "%s",
 				       !strcmp(format, "html") ? "--table goes with text, csv or json (html shows every table)"
@@ -553,6 +674,12 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	pc = db_conn(d);
+	enum dp_err ze = set_zone(pc, tz ? tz : c.report_timezone, r.tz, sizeof r.tz, &m);
+	if (ze) {
+		fprintf(stderr, "docpipe report: %s\n", m.text);
+		rc = ze == DP_ERR_USAGE ? EXIT_USAGE : EXIT_FAILURE_RT;
+		goto out;
+	}
 	if (resolve_time(pc, "--since", since, 0, r.since, sizeof r.since, &m) ||
 	    resolve_time(pc, "--until", until, 1, r.until, sizeof r.until, &m)) {
 		fprintf(stderr, "docpipe report: %s\n", m.text);
@@ -577,6 +704,8 @@ int cmd_report(int argc, char **argv)
 		rc = EXIT_FAILURE_RT;
 		goto out;
 	}
+	if (!strcmp(lang, "ja"))
+		report_ja_apply(&r);
 	int w = !strcmp(format, "text") ? report_text(&r, only, &out)
 		: !strcmp(format, "csv") ? report_csv(&r, only, &out)
 		: !strcmp(format, "json") ? report_json(&r, only, &out)

@@ -161,7 +161,7 @@ int cmd_watch(int argc, char **argv)
 			}
 			continue;
 		}
-		metrics_update(mx, coord_stats(co), &w.t, coord_in_flight(co), c->max_in_flight);
+		metrics_update(mx, coord_stats(co), &w.t, coord_in_flight(co), c->max_in_flight, coord_ledger_backlog(co));
 		if (coord_in_flight(co) >= c->max_in_flight) {
 			coord_poll(co, 200);
 			continue;

@@ -44,7 +44,11 @@ struct coord {
 	struct coord_stats st;
 	int inbox_fd;             /* the watched folder, -1 for `run` */
 	char inbox[PATH_MAX];
+	long backlog;             /* coord_ledger_backlog(), -1 unknown */
+	int64_t backlog_us;       /* when it was read */
 };
+
+const double coord_le[COORD_LE_N] = { 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 
 static void pending_free(struct pending *pd)
 {
@@ -93,6 +97,7 @@ enum dp_err coord_open(struct coord **out, const struct conf *c, coord_done_fn c
 	co->tty = isatty(2);
 	co->st.started_us = now_us();
 	co->inbox_fd = -1;
+	co->backlog = -1;
 	e = db_open(&co->db, c->conninfo, c->db_retry_max_s, m);
 	if (!e)
 		e = db_migrate(co->db, 0, m);
@@ -194,6 +199,9 @@ static void stage_stats(struct coord *co, const struct job *j)
 		}
 		s->n++;
 		s->wall_ms += (double)(r->finished_us - r->started_us) / 1000.0;
+		for (int b = 0; b < COORD_LE_N; b++)
+			if ((double)(r->finished_us - r->started_us) <= coord_le[b] * 1e6)
+				s->le[b]++;
 		s->cpu_ms += (double)r->cpu_us / 1000.0;
 		s->engine_ms += (double)r->engine_us / 1000.0;
 		if (r->queued_us)
@@ -560,6 +568,19 @@ const struct coord_stats *coord_stats(struct coord *co)
 {
 	co->st.coord_engine_ms += (double)engine_take_us() / 1000.0;
 	return &co->st;
+}
+
+long coord_ledger_backlog(struct coord *co)
+{
+	struct dp_msg m;
+	long n;
+
+	if (co->backlog_us && now_us() - co->backlog_us < 5000000)
+		return co->backlog;
+	co->backlog_us = now_us();
+	if (co->db && db_ok(co->db) && ledger_backlog(co->db, &n, &m) == DP_OK)
+		co->backlog = n;
+	return co->backlog;
 }
 
 void coord_set_total(struct coord *co, long total)

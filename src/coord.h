@@ -24,10 +24,16 @@
 #define COORD_MAX_STAGES 12
 #define COORD_MAX_ATTEMPTS 3
 
+/* upper bounds (seconds) of the stage latency histogram; the last bucket,
+ * +Inf, is coord_stage_stats.n */
+#define COORD_LE_N 9
+extern const double coord_le[COORD_LE_N];
+
 struct coord_stage_stats {
 	char name[24];
 	long n;
 	double wall_ms, cpu_ms, engine_ms, queue_ms;
+	long le[COORD_LE_N];      /* runs whose wall time was <= coord_le[i] (cumulative) */
 };
 
 struct coord_stats {
@@ -71,6 +77,9 @@ int coord_poll(struct coord *co, int timeout_ms);
 void coord_drain(struct coord *co);
 long coord_in_flight(const struct coord *co);
 const struct coord_stats *coord_stats(struct coord *co);
+/* Ledger rows not final (ledger_backlog), read at most every 5 seconds; the
+ * last figure while the database is away, -1 before the first. */
+long coord_ledger_backlog(struct coord *co);
 /* Show done/total, rate and ETA on a terminal (total 0: unknown). */
 void coord_set_total(struct coord *co, long total);
 void coord_close(struct coord **co);

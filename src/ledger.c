@@ -103,6 +103,18 @@ static int owner_dead(const char *owner)
 	return pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
 }
 
+enum dp_err ledger_backlog(struct db *d, long *n, struct dp_msg *m)
+{
+	PGresult *r;
+	enum dp_err e = db_query(d, "SELECT count(*) FROM ledger WHERE state IN ('queued', 'dispatched')", 0, NULL, &r, m);
+
+	if (e)
+		return e;
+	*n = atol(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return DP_OK;
+}
+
 enum dp_err ledger_orphans(struct db *d, struct ledger_row **rows, int *n, struct dp_msg *m)
 {
 	PGresult *r;

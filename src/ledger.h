@@ -30,6 +30,9 @@ struct ledger_row {
 };
 /* Rows left queued or dispatched by coordinators that are no longer running
  * (on this host: their pid is gone). *rows malloc'd; free with ledger_rows_free. */
+/* Rows not final yet (queued or dispatched): inputs taken but not settled. */
+enum dp_err ledger_backlog(struct db *d, long *n, struct dp_msg *m);
+
 enum dp_err ledger_orphans(struct db *d, struct ledger_row **rows, int *n, struct dp_msg *m);
 void ledger_rows_free(struct ledger_row *rows, int n);
 /* This process's owner string (host/pid). */

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
+#include "../lib/db.h"
 #include "../lib/log.h"
 #include "../lib/util.h"
 
@@ -20,7 +21,7 @@ struct metrics {
 	pthread_mutex_t lock;
 	struct coord_stats st;
 	struct tally t;
-	long in_flight, max_in_flight;
+	long in_flight, max_in_flight, backlog;
 	int state; /* 0 starting, 1 ready, 2 draining */
 };
 
@@ -49,14 +50,24 @@ static void metrics_text(struct metrics *mx, struct buf *b)
 		      "# TYPE docpipe_resumed_total counter\ndocpipe_resumed_total %ld\n", mx->st.resumed);
 	buf_printf(b, "# HELP docpipe_in_flight Documents between submission and load.\n# TYPE docpipe_in_flight gauge\n"
 		      "docpipe_in_flight %ld\n", mx->in_flight);
+	buf_printf(b, "# HELP docpipe_ledger_backlog Inputs taken but not settled (ledger rows queued or dispatched; "
+		      "read every 5 s, -1 not yet read).\n# TYPE docpipe_ledger_backlog gauge\ndocpipe_ledger_backlog %ld\n",
+		   mx->backlog);
+	buf_printf(b, "# HELP docpipe_db_retries_total Database connections retried after a failure.\n"
+		      "# TYPE docpipe_db_retries_total counter\ndocpipe_db_retries_total %ld\n", db_retries());
 	buf_printf(b, "# HELP docpipe_max_in_flight [pipeline] max_in_flight.\n# TYPE docpipe_max_in_flight gauge\n"
 		      "docpipe_max_in_flight %ld\n", mx->max_in_flight);
-	buf_addstr(b, "# HELP docpipe_stage_seconds Wall time of stage runs (sum and count per stage).\n"
-		      "# TYPE docpipe_stage_seconds summary\n");
-	for (int i = 0; i < mx->st.nstages; i++)
-		buf_printf(b, "docpipe_stage_seconds_sum{stage=\"%s\"} %.6f\ndocpipe_stage_seconds_count{stage=\"%s\"} %ld\n",
-			   mx->st.stages[i].name, mx->st.stages[i].wall_ms / 1000.0, mx->st.stages[i].name,
-			   mx->st.stages[i].n);
+	buf_addstr(b, "# HELP docpipe_stage_seconds Wall time of stage runs, per stage.\n"
+		      "# TYPE docpipe_stage_seconds histogram\n");
+	for (int i = 0; i < mx->st.nstages; i++) {
+		const struct coord_stage_stats *s = &mx->st.stages[i];
+		for (int k = 0; k < COORD_LE_N; k++)
+			buf_printf(b, "docpipe_stage_seconds_bucket{stage=\"%s\",le=\"%g\"} %ld\n", s->name, coord_le[k],
+				   s->le[k]);
+		buf_printf(b, "docpipe_stage_seconds_bucket{stage=\"%s\",le=\"+Inf\"} %ld\n"
+			      "docpipe_stage_seconds_sum{stage=\"%s\"} %.6f\ndocpipe_stage_seconds_count{stage=\"%s\"} %ld\n",
+			   s->name, s->n, s->name, s->wall_ms / 1000.0, s->name, s->n);
+	}
 	buf_addstr(b, "# HELP docpipe_stage_queue_seconds Time jobs waited for a free worker, per stage.\n"
 		      "# TYPE docpipe_stage_queue_seconds counter\n");
 	for (int i = 0; i < mx->st.nstages; i++)
@@ -144,7 +155,7 @@ enum dp_err metrics_start(struct metrics **out, const struct conf *c, struct dp_
 }
 
 void metrics_update(struct metrics *mx, const struct coord_stats *st, const struct tally *t, long in_flight,
-		    long max_in_flight)
+		    long max_in_flight, long ledger_backlog)
 {
 	if (!mx)
 		return;
@@ -153,6 +164,7 @@ void metrics_update(struct metrics *mx, const struct coord_stats *st, const stru
 	mx->t = *t;
 	mx->in_flight = in_flight;
 	mx->max_in_flight = max_in_flight;
+	mx->backlog = ledger_backlog;
 	pthread_mutex_unlock(&mx->lock);
 }
 

@@ -21,7 +21,7 @@ enum dp_err metrics_start(struct metrics **mx, const struct conf *c, struct dp_m
 
 /* The figures as they are now; NULL mx: nothing. */
 void metrics_update(struct metrics *mx, const struct coord_stats *st, const struct tally *t, long in_flight,
-		    long max_in_flight);
+		    long max_in_flight, long ledger_backlog);
 
 /* 0 starting, 1 ready, 2 draining */
 void metrics_set_state(struct metrics *mx, int state);

@@ -63,7 +63,7 @@ struct report_table {
 	PGresult *res;                /* owned by the report */
 };
 
-enum { REPORT_MAX_TABLES = 12 };
+enum { REPORT_MAX_TABLES = 12, REPORT_MAX_COLS = 32 };
 
 struct report {
 	char since[64], until[64];    /* as the database understood them, "" = open */
@@ -74,6 +74,11 @@ struct report {
 	int nt;
 	/* charts */
 	PGresult *chart_time;         /* unit, label, scan, audio, unknown */
+	int ja;                       /* --lang ja: Japanese headings, also in csv */
+	int excel;                    /* --excel: csv begins with a UTF-8 BOM */
+	char procedure[32];           /* --procedure CODE, "" = every procedure */
+	char tz[64];                  /* the session's time zone */
+	struct report_col cols_ja[REPORT_MAX_TABLES][REPORT_MAX_COLS];
 };
 
 const struct report_table *report_find(const struct report *r, const char *name);
@@ -87,6 +92,11 @@ int report_text(const struct report *r, const char *only, struct buf *out);
 int report_csv(const struct report *r, const char *only, struct buf *out);
 int report_json(const struct report *r, const char *only, struct buf *out);
 int report_html(const struct report *r, struct buf *out);
+
+/* Japanese labels (report_ja.c): the heading of a column or table name, or
+ * NULL; _apply switches the report's tables to them. */
+const char *report_ja(const char *name);
+void report_ja_apply(struct report *r);
 
 /* The html's charts: one <svg> each (no external references). */
 int report_svg_throughput(const struct report *r, struct buf *out);

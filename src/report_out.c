@@ -228,20 +228,28 @@ static int text_table(const struct report_table *t, struct buf *b)
 static int period_line(const struct report *r, struct buf *b, const char *sep)
 {
 	if (!r->since[0] && !r->until[0])
-		return buf_addstr(b, "all time");
-	return buf_printf(b, "%s%s%s", r->since[0] ? r->since : "the start", sep, r->until[0] ? r->until : "now");
+		return buf_addstr(b, r->ja ? "全期間" : "all time");
+	return buf_printf(b, "%s%s%s", r->since[0] ? r->since : r->ja ? "最初" : "the start", sep,
+			  r->until[0] ? r->until : r->ja ? "現在" : "now");
 }
 
 int report_text(const struct report *r, const char *only, struct buf *out)
 {
 	int e = 0;
 
-	if (!only) {
+	if (!only && r->ja) {
+		e |= buf_addstr(out, "docpipe 処理実績報告\n期間:       ");
+		e |= period_line(r, out, " ～ ");
+		e |= buf_addstr(out, "  (書類は取込日時、工程は終了日時で集計)\n");
+		e |= buf_printf(out, "作成:       %s (%s)\n手続一覧:   %s\n", r->generated, r->role, r->catalogue);
+	} else if (!only) {
 		e |= buf_addstr(out, "docpipe report\nperiod:     ");
 		e |= period_line(r, out, " to ");
 		e |= buf_addstr(out, "  (documents by loaded_at, stage runs by finished_at)\n");
 		e |= buf_printf(out, "generated:  %s as %s\nprocedures: %s\n", r->generated, r->role, r->catalogue);
 	}
+	if (!only && r->procedure[0])
+		e |= buf_printf(out, "%s%s\n", r->ja ? "手続:       " : "procedure:  ", r->procedure);
 	for (int i = 0; i < r->nt; i++)
 		if (!r->t[i].text_skip || only)
 			e |= text_table(&r->t[i], out);
@@ -299,19 +307,32 @@ static int csv_field(struct buf *b, const char *s)
 	return csv_cell(b, s, 0);
 }
 
-static int csv_table(const struct report_table *t, struct buf *b)
+/* labels: the Japanese headings (--lang ja) instead of the column names.
+ * Numbers are written with the column's places (percentages one, counts
+ * none), as text and html show them: the csv is for people (json keeps the
+ * database's figures). */
+static int csv_table(const struct report_table *t, int labels, struct buf *b)
 {
 	int r = 0;
+	char cell[512];
 
-	for (int c = 0; c < t->ncols; c++)
-		r |= buf_printf(b, "%s%s", c ? "," : "", t->cols[c].name);
+	for (int c = 0; c < t->ncols; c++) {
+		if (c)
+			r |= buf_add(b, ",", 1);
+		r |= csv_field(b, labels ? t->cols[c].header : t->cols[c].name);
+	}
 	r |= buf_addstr(b, "\r\n");
 	for (int i = 0; i < PQntuples(t->res) && r == 0; i++) {
 		for (int c = 0; c < t->ncols; c++) {
 			int k = report_colidx(t, c);
 			if (c)
 				r |= buf_add(b, ",", 1);
-			if (k >= 0 && !PQgetisnull(t->res, i, k))
+			if (k < 0 || PQgetisnull(t->res, i, k))
+				continue;
+			if (t->cols[c].decimals != RC_TEXT && csv_is_number(PQgetvalue(t->res, i, k))) {
+				report_cell(t, i, c, cell, sizeof cell);
+				r |= csv_cell(b, cell, 1);
+			} else
 				r |= csv_cell(b, PQgetvalue(t->res, i, k), t->cols[c].decimals != RC_TEXT);
 		}
 		r |= buf_addstr(b, "\r\n");
@@ -323,9 +344,11 @@ int report_csv(const struct report *r, const char *only, struct buf *out)
 {
 	int e = 0;
 
+	if (r->excel)            /* UTF-8 BOM: Excel then reads the file as UTF-8, not Shift_JIS */
+		e |= buf_addstr(out, "\xef\xbb\xbf");
 	if (only) {
 		const struct report_table *t = report_find(r, only);
-		return t && csv_table(t, out) == 0 ? 0 : -1;
+		return t && e == 0 && csv_table(t, r->ja, out) == 0 ? 0 : -1;
 	}
 	e |= buf_addstr(out, "report\r\nsince,until,generated,role,procedures\r\n");
 	e |= csv_field(out, r->since);
@@ -340,7 +363,7 @@ int report_csv(const struct report *r, const char *only, struct buf *out)
 	e |= buf_addstr(out, "\r\n\r\n");
 	for (int i = 0; i < r->nt && e == 0; i++) {
 		e |= buf_printf(out, "%s\r\n", r->t[i].name);
-		e |= csv_table(&r->t[i], out);
+		e |= csv_table(&r->t[i], r->ja, out);
 		e |= buf_addstr(out, "\r\n");
 	}
 	return e ? -1 : 0;
@@ -403,6 +426,10 @@ int report_json(const struct report *r, const char *only, struct buf *out)
 	e |= json_str(out, r->role);
 	e |= buf_addstr(out, ", \"procedures_conf\": ");
 	e |= json_str(out, r->catalogue);
+	e |= buf_addstr(out, ", \"procedure\": ");
+	e |= json_opt(out, r->procedure);
+	e |= buf_addstr(out, ", \"timezone\": ");
+	e |= json_opt(out, r->tz);
 	e |= buf_addstr(out, ",\n \"tables\": {");
 	for (int i = 0, n = 0; i < r->nt && e == 0; i++) {
 		if (only && strcmp(only, r->t[i].name))
@@ -499,8 +526,11 @@ int report_html(const struct report *r, struct buf *out)
 			     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 			     "<title>docpipe report: ");
 	e |= period_line(r, out, " to ");
-	e |= buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>docpipe report</h1>\n<p>Period: ",
-			html_style);
+	e |= buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>%s</h1>\n",
+			html_style, r->ja ? "docpipe 処理実績報告" : "docpipe report");
+	if (r->procedure[0])
+		e |= buf_printf(out, "<p>%s%s</p>\n", r->ja ? "手続: " : "Procedure: ", r->procedure);
+	e |= buf_addstr(out, "<p>Period: ");
 	e |= period_line(r, out, " to ");
 	e |= buf_addstr(out, " (documents by the time they were loaded, stage runs by the time they finished).<br>"
 			     "Generated ");

@@ -7,7 +7,7 @@
 # analyst role is refused personal data and can run the report; every format
 # is written; the html has its three charts and no external reference.
 . "$TOP/tests/lib.sh"
-plan 69
+plan 91
 cd "$TOP"
 export PGTZ=UTC        # hours and days in UTC, here and in the database
 T=$TMPBASE/t070
@@ -370,7 +370,7 @@ print(sorted(sec), len(sec["procedure_cost"]) - 1, one[0][:2], len(one) - 1 == l
 EOF
 )
 eq "csv: a section per table, one table with --table" \
-	"['overview', 'procedure_cost', 'report', 'review_findings', 'review_top_fields', 'stage_latency', 'status_rates', 'throughput_daily', 'throughput_hourly'] 6 ['stage', 'runs'] True" "$r"
+	"['document_costs', 'overview', 'procedure_cost', 'report', 'review_findings', 'review_top_fields', 'stage_latency', 'status_rates', 'throughput_daily', 'throughput_hourly'] 6 ['stage', 'runs'] True" "$r"
 r=$(python3 - "$T/r.html" "$T/all.json" <<'EOF'
 import json, sys
 from html.parser import HTMLParser
@@ -422,6 +422,68 @@ c = {r["procedure_code"]: r for r in json.load(open(sys.argv[1]))["tables"]["pro
 print(abs(c["P004"]["baseline_hours"] * 60 - 10 * (c["P004"]["cases"] - c["P004"]["open_documents"])) < 1e-9, "P900" in c)' "$T/cat.json")
 eq "baselines follow the file; without an audio procedure recordings count nowhere" "True False" "$r"
 "$DOCPIPE" report >/dev/null 2>&1
+
+# ---- options for people: procedure, time zone, Japanese, Excel, rounding, document_costs ----
+"$DOCPIPE" report --format json --procedure P004 -o "$T/p004.json" 2>/dev/null; eq "--procedure: exit 0" 0 $?
+r=$(python3 -c '
+import json, sys
+a, p = (json.load(open(f, encoding="utf-8"))["tables"] for f in sys.argv[1:3])
+n = lambda t: sum(x["documents"] for x in t["status_rates"])
+print(n(p), n(a) > n(p), sorted({x["procedure_code"] for k in p for x in p[k] if "procedure_code" in x}),
+      "overview" in p, "stage_latency" in p)' "$T/all.json" "$T/p004.json")
+eq "--procedure: only that procedure's rows, fewer documents, no table without a procedure" \
+	"$(q "select count(*) from documents where procedure_code = 'P004'") True ['P004'] False False" "$r"
+# a document loaded at 23:30 UTC is on the next day in Tokyo (UTC+9)
+q "insert into documents (id, sha256, source_name, kind, format, status, received_at, loaded_at, page_count, procedure_code) values (200001, '$(printf t070-tz | sha256sum | cut -c1-64)', 'late.png', 'scan', 'png', 'accepted', '2024-03-05 23:20:00+00', '2024-03-05 23:30:00.6+00', 1, 'P777')" >/dev/null
+days() { "$DOCPIPE" report --format json --table throughput_daily --procedure P777 --since 2024-03-05 --until 2024-03-06 "$@" 2>/dev/null |
+	python3 -c 'import json, sys; print([x["day"] for x in json.load(sys.stdin)["tables"]["throughput_daily"]])'; }
+eq "--tz UTC: the late document is on its UTC day" "['2024-03-05']" "$(days --tz UTC)"
+eq "--tz Asia/Tokyo: the same document is on the next day" "['2024-03-06']" "$(days --tz Asia/Tokyo)"
+mkdir -p "$T/tz"
+printf '[report]\ntimezone = Asia/Tokyo\n' >"$T/tz/pipeline.conf"
+eq "[report] timezone = Asia/Tokyo: the next day too" "['2024-03-06']" "$(days -c "$T/tz/pipeline.conf")"
+eq "--tz overrides [report] timezone" "['2024-03-05']" "$(days -c "$T/tz/pipeline.conf" --tz UTC)"
+msg=$("$DOCPIPE" report --procedure P004 --table stage_latency 2>&1); rc=$?
+eq "--procedure with a table without procedures: exit 1" 1 "$rc"
+msg=$("$DOCPIPE" report --tz Mars/Olympus 2>&1); rc=$?
+eq "unknown time zone: exit 1" 1 "$rc"
+contains "unknown time zone: named" "$msg" "time zone 'Mars/Olympus' is not known"
+"$DOCPIPE" report --lang ja >"$T/ja.txt" 2>/dev/null; eq "--lang ja: exit 0" 0 $?
+ja=$(cat "$T/ja.txt")
+for s in "概要" "手続ごとの所要時間" "手続コード" "削減率 (%)"; do contains "--lang ja text has '$s'" "$ja" "$s"; done
+"$DOCPIPE" report --lang ja --format csv --table procedure_cost --excel -o "$T/ja.csv" 2>/dev/null
+eq "--lang ja --excel csv: exit 0" 0 $?
+eq "--excel: the csv begins with the UTF-8 BOM EF BB BF" "efbbbf" "$(head -c 3 "$T/ja.csv" | od -An -tx1 | tr -d ' \n')"
+eq "without --excel: no BOM" "7265706f" "$(head -c 4 "$T/r.csv" | od -An -tx1 | tr -d ' \n')"
+eq "--lang ja csv: Japanese header row" "手続コード,手続名,種類" "$(head -1 "$T/ja.csv" | tail -c +4 | cut -d, -f1-3)"
+"$DOCPIPE" report --format csv --table status_rates -o "$T/rates.csv" 2>/dev/null
+r=$(python3 - "$T/rates.csv" "$T/all.json" <<'EOF'
+import csv, json, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", newline="")))
+j = json.load(open(sys.argv[2], encoding="utf-8"))["tables"]
+pcts = [x[k] for x in rows for k in ("needs_review_pct", "rejected_pct") if x[k]]
+raw = [x[k] for x in j["status_rates"] for k in ("needs_review_pct", "rejected_pct") if x[k] is not None]
+print(len(pcts) > 0, all(re.fullmatch(r"-?\d+\.\d", v) for v in pcts), any(round(v, 1) != v for v in raw),
+      sorted(float(v) for v in pcts) == sorted(round(v + 1e-9, 1) for v in raw),
+      all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00", j["overview"][0][k]) for k in ("first_loaded", "last_loaded")))
+EOF
+)
+eq "rounded for people: csv percentages to one decimal (json keeps them), timestamps to the second" \
+	"True True True True True" "$r"
+PGUSER=docpipe_analyst "$DOCPIPE" report --format json --table document_costs -o "$T/doc.json" 2>/dev/null
+eq "document_costs as the analyst: exit 0" 0 $?
+r=$(python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1], encoding="utf-8"))["tables"]["document_costs"]
+d = {x["document_id"]: x for x in t}
+print(len(t), d[200001]["loaded_at"], d[200001]["procedure_code"], d[200001]["open"])' "$T/doc.json")
+eq "document_costs: a row per document, the late one rounded to the second" \
+	"$(q "select count(*) from documents") 2024-03-05 23:30:01+00 P777 False" "$r"
+r=$(python3 -c '
+import json, sys
+print(len(json.load(open(sys.argv[1], encoding="utf-8"))["tables"]["document_costs"]))' "$T/all.json")
+eq "document_costs is in the json of the whole report" "$(q "select count(*) from documents where id <> 200001")" "$r"
+q "delete from documents where id = 200001" >/dev/null
 
 # ---- usage and catalogue errors ----
 "$DOCPIPE" report --format xml >/dev/null 2>&1; eq "unknown format: exit 1" 1 $?

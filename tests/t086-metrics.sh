@@ -1,9 +1,12 @@
 # t086-metrics: `docpipe watch` with [metrics] listen serves Prometheus text
 # at /metrics (documents by status, fields, stage time) and the health checks
-# /health/live and /health/ready, and stops listening when it stops.
+# /health/live and /health/ready, and stops listening when it stops. The
+# stage latency histogram (buckets, sum, count), the ledger backlog and the
+# database retry counter, with a ledger row left unsettled and the watcher's
+# connections cut to make them move.
 # QUICK
 . "$TOP/tests/lib.sh"
-plan 10
+plan 17
 cd "$TOP" || exit 1
 D="$TMPBASE/t086"
 mkdir -p "$D/inbox"
@@ -45,6 +48,43 @@ contains "/metrics: fields read" "$body" 'docpipe_fields_total{flagged="no"} 10'
 contains "/metrics: the form's OCR run counted (the empty file stopped at ingest)" "$body" 'docpipe_stage_seconds_count{stage="ocr"} 1'
 eq "/metrics: Prometheus text content type" "text/plain; version=0.0.4; charset=utf-8" \
 	"$(curl -s -o /dev/null -w '%{content_type}' "$B/metrics")"
+r=$(python3 - "$D/metrics.txt" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+types = dict(re.findall(r"^# TYPE (\S+) (\S+)$", text, re.M))
+b, cnt = {}, {}
+for st, le, v in re.findall(r'^docpipe_stage_seconds_bucket\{stage="(\w+)",le="([^"]+)"\} (\d+)$', text, re.M):
+    b.setdefault(st, []).append((le, int(v)))
+for st, v in re.findall(r'^docpipe_stage_seconds_count\{stage="(\w+)"\} (\d+)$', text, re.M):
+    cnt[st] = int(v)
+les = [le for le, _ in b["ingest"]]
+mono = all(all(x[1] <= y[1] for x, y in zip(v, v[1:])) for v in b.values())
+inf = all(v[-1] == ("+Inf", cnt[st]) for st, v in b.items())
+print(types.get("docpipe_stage_seconds"), ",".join(les), sorted(b) == sorted(cnt), mono, inf, cnt["ingest"], cnt["ocr"],
+      types.get("docpipe_ledger_backlog"), types.get("docpipe_db_retries_total"))
+EOF
+)
+eq "/metrics: a stage histogram, buckets rising to +Inf = count; ingest saw both inputs, ocr the form" \
+	"histogram 0.05,0.1,0.25,0.5,1,2.5,5,10,30,+Inf True True True 2 1 gauge counter" "$r"
+contains "/metrics: no database retry so far" "$body" "docpipe_db_retries_total 0"
+contains "/metrics: queue depth: nothing in flight once both settled" "$body" "docpipe_in_flight 0"
+# the ledger is read at most every 5 s: wait for the settled state, then for a row left queued
+metric() { curl -s "$B/metrics" | sed -n "s/^$1 //p"; }
+poll_metric() { # NAME WANT: wait up to 10 s for the value
+	local v=""
+	for _ in $(seq 1 50); do v=$(metric "$1"); [ "$v" = "$2" ] && break; sleep 0.2; done
+	printf '%s' "$v"
+}
+eq "ledger backlog 0 once both inputs settled" 0 "$(poll_metric docpipe_ledger_backlog 0)"
+q "insert into ledger (path, size, sha256, state, owner) values ('/elsewhere/t086.png', 1, repeat('0', 64), 'queued', 'otherhost/1')" >/dev/null
+eq "ledger backlog 1 with a row another coordinator left queued" 1 "$(poll_metric docpipe_ledger_backlog 1)"
+q "delete from ledger where path = '/elsewhere/t086.png'" >/dev/null
+# cut every connection of the watcher: its next ledger read fails and reconnects
+q "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()" >/dev/null
+v=""
+for _ in $(seq 1 60); do v=$(metric docpipe_db_retries_total); [ "${v:-0}" -ge 1 ] && break; sleep 0.2; done
+check "database retries counted after the connections were cut ($v)" test "${v:-0}" -ge 1
+eq "and the backlog is read again over the new connection" 0 "$(poll_metric docpipe_ledger_backlog 0)"
 kill -TERM "$WPID"
 wait "$WPID"
 eq "watch: SIGTERM, exit 0" 0 $?
