@@ -17,7 +17,7 @@ FUZZ_LIBS    := -lcrypto -lpthread -lm $(shell pkg-config --libs icu-uc icu-i18n
 
 FUZZ_TARGETS := sniff conf forms fees job normalize expr
 # the pure lib/ modules the targets exercise, archived as libdocpipe.a
-FUZZ_LIB_MODS := sniff conf ini forms fieldtype expr fees job normalize util err log
+FUZZ_LIB_MODS := sniff conf ini forms fieldtype expr fees job normalize util fname err log
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 
