@@ -9,16 +9,20 @@
  * it (the stages read their templates again as they start); when not, the
  * reason ("FILE:LINE: problem") is logged and the running configuration stays.
  * With [metrics] listen it also serves Prometheus metrics and health checks
- * (metrics.h). */
+ * (metrics.h). Under systemd (Type=notify) it says when it is ready, what it
+ * has done (STATUS=, shown by `systemctl status`), when it reloads and stops,
+ * and pings the watchdog while its loop turns (sdnotify.h). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "coord.h"
 #include "inbox.h"
 #include "../lib/log.h"
 #include "metrics.h"
+#include "sdnotify.h"
 #include "tally.h"
 #include "../lib/util.h"
 
@@ -35,7 +39,41 @@ static void on_signal(int sig)
 struct watch_ctx {
 	struct inbox *ib;
 	struct tally t;
+	int64_t next_notify_us; /* the next STATUS= and WATCHDOG=1 */
+	int64_t watchdog_us;    /* WatchdogSec= of the service, 0: none */
 };
+
+/* The service manager's view, at most once a second (and at half the
+ * watchdog interval when that is shorter); force: now. */
+static void watch_notify(struct watch_ctx *w, struct coord *co, int force)
+{
+	int64_t now = now_us(), every = 1000000;
+	long docs = w->t.other;
+	char st[512];
+	size_t n = 0;
+
+	if (!force && now < w->next_notify_us)
+		return;
+	if (w->watchdog_us && w->watchdog_us / 2 < every)
+		every = w->watchdog_us / 2;
+	w->next_notify_us = now + every;
+	for (int i = 0; i < TALLY_N; i++)
+		docs += w->t.n[i];
+	for (int i = 0; i < TALLY_N && n < sizeof st; i++)
+		if (i < TALLY_ALWAYS || w->t.n[i])
+			n += (size_t)snprintf(st + n, sizeof st - n, "%s %s %ld", i ? "," : "", tally_names[i], w->t.n[i]);
+	sd_notify_send("STATUS=%ld document%s since start:%s; %ld in flight\n%s", docs, docs == 1 ? "" : "s", st,
+		       co ? coord_in_flight(co) : 0L, w->watchdog_us ? "WATCHDOG=1\n" : "");
+}
+
+/* coord_drain(), with the watchdog fed while the documents in flight finish */
+static void watch_drain(struct watch_ctx *w, struct coord *co)
+{
+	while (coord_in_flight(co) > 0) {
+		coord_poll(co, 500);
+		watch_notify(w, co, 0);
+	}
+}
 
 static void on_done(enum coord_outcome o, const struct job *j, const char *path, const char *error,
 		    const char *code, void *user, char *final, size_t n)
@@ -90,7 +128,8 @@ static int watch_reload(struct conf **cur, struct conf **next, struct watch_ctx 
 		return 0;
 	}
 	log_info("reload: finishing %ld document(s) in flight first", coord_in_flight(*co));
-	coord_drain(*co);
+	sd_notify_send("RELOADING=1\nSTATUS=reloading: finishing %ld document(s) in flight", coord_in_flight(*co));
+	watch_drain(w, *co);
 	coord_close(co);
 	inbox_close(&w->ib);
 	e = watch_open(w, co, *next, &m);
@@ -152,6 +191,9 @@ int cmd_watch(int argc, char **argv)
 		 c->archive_dir, c->quarantine_dir);
 	coord_resume(co);
 	metrics_set_state(mx, 1);
+	w.watchdog_us = sd_watchdog_usec();
+	sd_notify_send("READY=1\nMAINPID=%ld", (long)getpid());
+	watch_notify(&w, co, 1);
 	while (!stop_requested) {
 		if (reload_requested) {
 			reload_requested = 0;
@@ -159,8 +201,11 @@ int cmd_watch(int argc, char **argv)
 				rc = EXIT_FAILURE_RT;
 				break;
 			}
+			sd_notify_send("READY=1");
+			watch_notify(&w, co, 1);
 			continue;
 		}
+		watch_notify(&w, co, 0);
 		metrics_update(mx, coord_stats(co), &w.t, coord_in_flight(co), c->max_in_flight, coord_ledger_backlog(co));
 		if (coord_in_flight(co) >= c->max_in_flight) {
 			coord_poll(co, 200);
@@ -180,7 +225,8 @@ int cmd_watch(int argc, char **argv)
 	}
 	log_info("stop requested: draining %ld document(s) in flight", coord_in_flight(co));
 	metrics_set_state(mx, 2);
-	coord_drain(co);
+	sd_notify_send("STOPPING=1\nSTATUS=stopping: finishing %ld document(s) in flight", coord_in_flight(co));
+	watch_drain(&w, co);
 	metrics_stop(&mx);
 	const struct coord_stats *st = coord_stats(co);
 	log_info("watch stopped: %ld documents (%ld loaded, %ld rejected, %ld duplicates, %ld not loaded)", st->done,
