@@ -180,6 +180,21 @@ char *buf_detach(struct buf *b, size_t *len)
 	return p;
 }
 
+/* 1 when fd (a file opened in the folder dirfd) sits on another mount than
+ * the folder: a file bind-mounted over a name in the inbox. The mount ids of
+ * statx() decide; st_dev only where the kernel has no mount ids (before
+ * Linux 5.8), because on overlayfs (a container's root) a file and its folder
+ * have different st_dev on the same mount. */
+static int other_mount(int dirfd, const struct stat *dir, int fd, const struct stat *st)
+{
+	struct statx a, b;
+
+	if (statx(dirfd, "", AT_EMPTY_PATH, STATX_MNT_ID, &a) == 0 && (a.stx_mask & STATX_MNT_ID) &&
+	    statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &b) == 0 && (b.stx_mask & STATX_MNT_ID))
+		return a.stx_mnt_id != b.stx_mnt_id;
+	return st->st_dev != dir->st_dev;
+}
+
 int file_open_at(int dirfd, const char *name, unsigned flags, const char *shown, struct stat *st, struct dp_msg *m)
 {
 	struct stat dir;
@@ -214,7 +229,7 @@ int file_open_at(int dirfd, const char *name, unsigned flags, const char *shown,
 			  S_ISDIR(st->st_mode) ? "a folder" : "a device, pipe or socket");
 		return -1;
 	}
-	if ((flags & FILE_INSIDE) && (st->st_nlink != 1 || st->st_dev != dir.st_dev)) {
+	if ((flags & FILE_INSIDE) && (st->st_nlink != 1 || other_mount(dirfd, &dir, fd, st))) {
 		close(fd);
 		dp_refuse(m, DP_ERR_IO, DP_REASON_HARD_LINK,
 			  "'%s' also has a name outside the inbox (%s), which docpipe does not read: put a copy of the file there",

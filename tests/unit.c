@@ -1,12 +1,17 @@
 /* unit.c: in-process tests of the pure modules: the job envelope, the
  * configuration parser, format sniffing and text tidying. Run by `make unit`.
  * Each check prints what failed; the exit status is the number of failures. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <qrencode.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../src/chunks.h"
@@ -1018,6 +1023,7 @@ int main(void)
 	test_never();
 	test_csv_injection();
 	test_curve_keys();
+	test_inbox_mounts();
 	printf("unit: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
