@@ -8,8 +8,12 @@
  * nothing spins. (zmq_proxy with PUSH did both: PUSH queues jobs in every
  * worker's pipe, and the proxy polls in a loop while the pipes are full.)
  *
- * Backpressure: while no worker is free the broker holds one job and stops
- * reading "in", so upstream sends block at its high-water mark.
+ * The broker reads ahead: jobs that arrived are held in order (at most
+ * BROKER_AHEAD), so the jobs waiting for this stage are counted here
+ * (broker_count, the metrics' queue depth) rather than lost from view in
+ * ZeroMQ's pipes. Backpressure: with BROKER_AHEAD jobs held the broker stops
+ * reading "in", so upstream sends block at its high-water mark; the
+ * coordinator's max_in_flight bounds the whole pipeline before that.
  * A worker that went away between READY and the job (a remote process
  * killed) is skipped: ROUTER_MANDATORY reports it and the next free worker
  * gets the job. A job lost inside a dying worker is sent again by the
@@ -17,6 +21,7 @@
 #include "broker.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -31,6 +36,14 @@ struct peer {
 struct held {
 	zmq_msg_t *parts;
 	size_t n, cap;
+};
+
+enum { BROKER_AHEAD = 64 };
+
+/* The jobs read from "in" and not yet sent, oldest first (a ring). */
+struct fifo {
+	struct held jobs[BROKER_AHEAD];
+	size_t head, n;
 };
 
 static void held_clear(struct held *h)
@@ -112,18 +125,38 @@ static int send_to(void *out, const struct peer *pr, struct held *h)
 	return 1;
 }
 
-void broker_run(void *in, void *out)
+/* A worker that has a job: its next READY says the job is done. */
+static int busy_take(struct peer *busy, size_t *nbusy, const struct peer *pr)
 {
-	struct peer *ready = NULL;
-	size_t nready = 0, cap = 0;
-	struct held h = { NULL, 0, 0 };
+	for (size_t i = 0; i < *nbusy; i++)
+		if (busy[i].len == pr->len && !memcmp(busy[i].id, pr->id, pr->len)) {
+			busy[i] = busy[--*nbusy];
+			return 1;
+		}
+	return 0;
+}
+
+static void peers_add(struct peer **v, size_t *n, size_t *cap, const struct peer *pr)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = *pr;
+}
+
+void broker_run(void *in, void *out, struct broker_count *bc)
+{
+	struct peer *ready = NULL, *busy = NULL;
+	size_t nready = 0, cap = 0, nbusy = 0, bcap = 0;
+	struct fifo *q = xcalloc(1, sizeof *q);
 	int one = 1;
 
 	zmq_setsockopt(out, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
 	for (;;) {
 		zmq_pollitem_t it[2] = { { out, 0, ZMQ_POLLIN, 0 }, { in, 0, ZMQ_POLLIN, 0 } };
-		/* read upstream only when the job can go somewhere */
-		int nit = nready > 0 && h.n == 0 ? 2 : 1;
+		/* read upstream while there is room to hold what arrives */
+		int nit = q->n < BROKER_AHEAD ? 2 : 1;
 
 		if (zmq_poll(it, nit, -1) < 0) {
 			if (errno == EINTR)
@@ -136,25 +169,42 @@ void broker_run(void *in, void *out)
 			if (r < 0)
 				break;
 			if (r > 0) {
-				if (nready == cap) {
-					cap = cap ? 2 * cap : 8;
-					ready = xrealloc(ready, cap * sizeof *ready);
-				}
-				ready[nready++] = pr;
+				if (busy_take(busy, &nbusy, &pr) && bc)
+					atomic_fetch_sub(&bc->busy, 1);
+				peers_add(&ready, &nready, &cap, &pr);
 			}
 		}
-		if (nit == 2 && (it[1].revents & ZMQ_POLLIN) && held_recv(&h, in) < 0)
-			break;
-		while (h.n && nready) {
-			int r = send_to(out, &ready[0], &h);
+		if (nit == 2 && (it[1].revents & ZMQ_POLLIN)) {
+			if (held_recv(&q->jobs[(q->head + q->n) % BROKER_AHEAD], in) < 0)
+				break;
+			q->n++;
+			if (bc)
+				atomic_fetch_add(&bc->waiting, 1);
+		}
+		while (q->n && nready) {
+			struct held *h = &q->jobs[q->head];
+			int r = send_to(out, &ready[0], h);
 			if (r < 0)
 				goto out;
+			if (r > 0) {
+				q->head = (q->head + 1) % BROKER_AHEAD;
+				q->n--;
+				peers_add(&busy, &nbusy, &bcap, &ready[0]);
+				if (bc) {
+					atomic_fetch_sub(&bc->waiting, 1);
+					atomic_fetch_add(&bc->busy, 1);
+				}
+			}
 			memmove(ready, ready + 1, (nready - 1) * sizeof *ready);
 			nready--;
 		}
 	}
 out:
-	held_clear(&h);
-	free(h.parts);
+	for (size_t i = 0; i < BROKER_AHEAD; i++) {
+		held_clear(&q->jobs[i]);
+		free(q->jobs[i].parts);
+	}
+	free(q);
 	free(ready);
+	free(busy);
 }

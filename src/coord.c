@@ -566,7 +566,13 @@ long coord_in_flight(const struct coord *co)
 
 const struct coord_stats *coord_stats(struct coord *co)
 {
+	const char *name[COORD_MAX_STAGES];
+	long waiting[COORD_MAX_STAGES], busy[COORD_MAX_STAGES];
+
 	co->st.coord_engine_ms += (double)engine_take_us() / 1000.0;
+	co->st.nqueues = co->p ? pipeline_queue_counts(co->p, name, waiting, busy, COORD_MAX_STAGES) : 0;
+	for (int i = 0; i < co->st.nqueues; i++)
+		co->st.queues[i] = (struct coord_queue){ name[i], waiting[i], busy[i] };
 	return &co->st;
 }
 

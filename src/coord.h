@@ -36,10 +36,19 @@ struct coord_stage_stats {
 	long le[COORD_LE_N];      /* runs whose wall time was <= coord_le[i] (cumulative) */
 };
 
+/* A stage's queue now (pipeline_queue_counts): jobs waiting for a worker,
+ * jobs in one. */
+struct coord_queue {
+	const char *name;
+	long waiting, busy;
+};
+
 struct coord_stats {
 	long submitted, done, loaded, rejected, duplicates, failed, vanished, redispatched, resumed, pages;
 	struct coord_stage_stats stages[COORD_MAX_STAGES];
 	int nstages;
+	struct coord_queue queues[COORD_MAX_STAGES]; /* every stage, filled by coord_stats() */
+	int nqueues;
 	int64_t started_us;
 	double coord_engine_ms;   /* the coordinator's own engine calls (the ledger) */
 };

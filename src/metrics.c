@@ -68,6 +68,14 @@ static void metrics_text(struct metrics *mx, struct buf *b)
 			      "docpipe_stage_seconds_sum{stage=\"%s\"} %.6f\ndocpipe_stage_seconds_count{stage=\"%s\"} %ld\n",
 			   s->name, s->n, s->name, s->wall_ms / 1000.0, s->name, s->n);
 	}
+	buf_addstr(b, "# HELP docpipe_stage_queue_depth Jobs waiting for a free worker of the stage now.\n"
+		      "# TYPE docpipe_stage_queue_depth gauge\n");
+	for (int i = 0; i < mx->st.nqueues; i++)
+		buf_printf(b, "docpipe_stage_queue_depth{stage=\"%s\"} %ld\n", mx->st.queues[i].name,
+			   mx->st.queues[i].waiting);
+	buf_addstr(b, "# HELP docpipe_stage_busy Jobs in the stage's workers now.\n# TYPE docpipe_stage_busy gauge\n");
+	for (int i = 0; i < mx->st.nqueues; i++)
+		buf_printf(b, "docpipe_stage_busy{stage=\"%s\"} %ld\n", mx->st.queues[i].name, mx->st.queues[i].busy);
 	buf_addstr(b, "# HELP docpipe_stage_queue_seconds Time jobs waited for a free worker, per stage.\n"
 		      "# TYPE docpipe_stage_queue_seconds counter\n");
 	for (int i = 0; i < mx->st.nstages; i++)

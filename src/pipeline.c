@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ struct queue {
 	const char *name; /* the stage's */
 	void *in, *out;
 	pthread_t thread;
+	struct broker_count count; /* written by the broker thread */
 };
 
 struct pipeline {
@@ -78,7 +80,7 @@ static void *queue_main(void *arg)
 	char name[16];
 	snprintf(name, sizeof name, "q:%s", s->name);
 	pthread_setname_np(pthread_self(), name);
-	broker_run(s->in, s->out); /* returns when the context terminates */
+	broker_run(s->in, s->out, &s->count); /* returns when the context terminates */
 	mq_close(&s->in);
 	mq_close(&s->out);
 	return NULL;
@@ -478,6 +480,18 @@ enum dp_err pipeline_collect(struct pipeline *p, struct job **j, int timeout_ms,
 	if (r == 0)
 		return DP_OK;
 	return mq_recv_job(p->done, j, m);
+}
+
+int pipeline_queue_counts(struct pipeline *p, const char **name, long *waiting, long *busy, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->nqueues && n < max; i++, n++) {
+		name[n] = p->queues[i].name;
+		waiting[n] = atomic_load(&p->queues[i].count.waiting);
+		busy[n] = atomic_load(&p->queues[i].count.busy);
+	}
+	return n;
 }
 
 void pipeline_stop(struct pipeline **pp)

@@ -23,6 +23,10 @@ enum dp_err pipeline_submit(struct pipeline *p, struct job **j, struct dp_msg *m
 enum dp_err pipeline_collect(struct pipeline *p, struct job **j, int timeout_ms, struct dp_msg *m);
 void pipeline_stop(struct pipeline **p);
 
+/* Each stage queue's name and what it holds now (broker.h: waiting for a
+ * worker, busy in one); returns the number of stages filled, at most max. */
+int pipeline_queue_counts(struct pipeline *p, const char **name, long *waiting, long *busy, int max);
+
 /* Run `threads` workers of one stage against the endpoints under base
  * (tcp://HOST:PORT) until *stop becomes non-zero. */
 enum dp_err worker_serve(const struct conf *c, const char *stage, const char *base, int threads,

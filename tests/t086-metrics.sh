@@ -3,10 +3,12 @@
 # /health/live and /health/ready, and stops listening when it stops. The
 # stage latency histogram (buckets, sum, count), the ledger backlog and the
 # database retry counter, with a ledger row left unsettled and the watcher's
-# connections cut to make them move.
+# connections cut to make them move. Per-stage queue depth and busy workers:
+# with one OCR worker and eight forms at once, OCR jobs are seen waiting and
+# never more than one busy; every queue back at 0 once all settled.
 # QUICK
 . "$TOP/tests/lib.sh"
-plan 17
+plan 21
 cd "$TOP" || exit 1
 D="$TMPBASE/t086"
 mkdir -p "$D/inbox"
@@ -17,7 +19,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 	printf '[watch]\ninbox = %s/inbox\nquarantine = %s/quarantine\nsettle_ms = 200\nrescan_seconds = 1\n' "$D" "$D"
 	printf '[output]\narchive = %s/archive\n[forms]\ndir = %s/models/forms\n' "$D" "$TOP"
 	printf '[models]\nfees = %s/models/fees.conf\ngrants = %s/models/grants.conf\n' "$TOP" "$TOP"
-	printf '[metrics]\nlisten = 127.0.0.1:%s\n' "$port"
+	printf '[metrics]\nlisten = 127.0.0.1:%s\n[workers]\nocr = 1\n' "$port"
 } >"$D/p.conf"
 "$DOCPIPE" watch -c "$D/p.conf" >"$D/watch.log" 2>&1 &
 WPID=$!
@@ -85,6 +87,45 @@ v=""
 for _ in $(seq 1 60); do v=$(metric docpipe_db_retries_total); [ "${v:-0}" -ge 1 ] && break; sleep 0.2; done
 check "database retries counted after the connections were cut ($v)" test "${v:-0}" -ge 1
 eq "and the backlog is read again over the new connection" 0 "$(poll_metric docpipe_ledger_backlog 0)"
+# eight other forms at once: with one OCR worker, OCR jobs queue up
+for f in fixtures/forms/clean/*.png; do
+	[ "$(basename "$f")" = hojokin_shinsei_1.png ] || cp "$f" "$D/inbox/"
+done
+: >"$D/scrapes.txt"
+for _ in $(seq 1 600); do
+	curl -s "$B/metrics" | grep -E '^docpipe_(stage_queue_depth|stage_busy|in_flight)' >>"$D/scrapes.txt"
+	echo "--" >>"$D/scrapes.txt"
+	n=$(find "$D/archive" -type f -name '*.png' ! -name '*.receipt.png' 2>/dev/null | wc -l)
+	[ "$n" -ge 9 ] && break
+	sleep 0.1
+done
+r=$(python3 - "$D/scrapes.txt" <<'EOF'
+import re, sys
+wait_ocr = busy_ocr = 0
+stages = set()
+for line in open(sys.argv[1]):
+    m = re.match(r'docpipe_stage_(queue_depth|busy)\{stage="(\w+)"\} (-?\d+)$', line.strip())
+    if not m:
+        continue
+    stages.add(m.group(2))
+    v = int(m.group(3))
+    if m.group(2) == "ocr":
+        if m.group(1) == "queue_depth":
+            wait_ocr = max(wait_ocr, v)
+        else:
+            busy_ocr = max(busy_ocr, v)
+print(wait_ocr >= 1, busy_ocr, "ingest" in stages and "load" in stages and "asr" in stages)
+EOF
+)
+eq "while eight forms pass: OCR jobs seen waiting, at most one busy (one worker), a gauge for every stage" \
+	"True 1 True" "$r"
+n=$(find "$D/archive" -type f -name '*.png' ! -name '*.receipt.png' | wc -l)
+eq "the eight forms archived" 9 "$n"
+sleep 1
+body=$(curl -s "$B/metrics")
+eq "every stage queue empty once all settled" "" \
+	"$(printf '%s\n' "$body" | grep -E '^docpipe_stage_queue_depth' | grep -v ' 0$')"
+eq "no stage busy once all settled" "" "$(printf '%s\n' "$body" | grep -E '^docpipe_stage_busy' | grep -v ' 0$')"
 kill -TERM "$WPID"
 wait "$WPID"
 eq "watch: SIGTERM, exit 0" 0 $?
