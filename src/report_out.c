@@ -454,7 +454,7 @@ static const char html_style[] =
 	"figure{margin:1em 0}figcaption{font-weight:bold;margin-bottom:.3em}"
 	"svg text{font-family:inherit}";
 
-static int html_table(const struct report_table *t, struct buf *b)
+static int html_table(const struct report_table *t, int ja, struct buf *b)
 {
 	int rows = PQntuples(t->res), r = 0;
 	char cell[512];
@@ -480,7 +480,7 @@ static int html_table(const struct report_table *t, struct buf *b)
 		return r | buf_addstr(b, "</table>\n");
 	}
 	if (rows == 0)
-		return r | buf_addstr(b, "<p>Nothing in this period.</p>\n");
+		return r | buf_addstr(b, ja ? "<p>この期間にはありません。</p>\n" : "<p>Nothing in this period.</p>\n");
 	r |= buf_addstr(b, "<table>\n<tr>");
 	for (int c = 0; c < t->ncols; c++) {
 		r |= buf_addstr(b, "<th>");
@@ -520,41 +520,49 @@ static int html_figure(struct buf *b, const char *id, const char *caption, const
 
 int report_html(const struct report *r, struct buf *out)
 {
+	/* the page's own words; the tables' headings come from report_ja.c */
+	const int ja = r->ja;
 	int e = 0;
 
-	e |= buf_addstr(out, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
-			     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-			     "<title>docpipe report: ");
-	e |= period_line(r, out, " to ");
+	e |= buf_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+			     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%s",
+			ja ? "ja" : "en", ja ? "docpipe 処理実績報告: " : "docpipe report: ");
+	e |= period_line(r, out, ja ? " ～ " : " to ");
 	e |= buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>%s</h1>\n",
-			html_style, r->ja ? "docpipe 処理実績報告" : "docpipe report");
+			html_style, ja ? "docpipe 処理実績報告" : "docpipe report");
 	if (r->procedure[0])
-		e |= buf_printf(out, "<p>%s%s</p>\n", r->ja ? "手続: " : "Procedure: ", r->procedure);
-	e |= buf_addstr(out, "<p>Period: ");
-	e |= period_line(r, out, " to ");
-	e |= buf_addstr(out, " (documents by the time they were loaded, stage runs by the time they finished).<br>"
-			     "Generated ");
+		e |= buf_printf(out, "<p>%s%s</p>\n", ja ? "手続: " : "Procedure: ", r->procedure);
+	e |= buf_addstr(out, ja ? "<p>期間: " : "<p>Period: ");
+	e |= period_line(r, out, ja ? " ～ " : " to ");
+	e |= buf_addstr(out, ja ? " (書類は取込日時、工程は終了日時で集計)。<br>作成: "
+				: " (documents by the time they were loaded, stage runs by the time they finished).<br>"
+				  "Generated ");
 	e |= report_xml(out, r->generated);
-	e |= buf_addstr(out, " as ");
+	e |= buf_addstr(out, ja ? " (" : " as ");
 	e |= report_xml(out, r->role);
-	e |= buf_addstr(out, "; procedure catalogue: ");
+	e |= buf_addstr(out, ja ? ")、手続一覧: " : "; procedure catalogue: ");
 	e |= report_xml(out, r->catalogue);
-	e |= buf_addstr(out, ".</p>\n");
+	e |= buf_addstr(out, ja ? "。</p>\n" : ".</p>\n");
 	if (report_find(r, "overview"))
-		e |= html_table(report_find(r, "overview"), out);
-	e |= buf_addstr(out, "<h2>Charts</h2>\n");
-	e |= html_figure(out, "chart-throughput", "Throughput over time", "documents loaded per period, by kind",
-			 report_svg_throughput, r);
-	e |= html_figure(out, "chart-latency", "Stage latency",
-			 "per stage: queue wait and service time; bar to p50, lighter bar to p95, tick at p99",
+		e |= html_table(report_find(r, "overview"), ja, out);
+	e |= buf_addstr(out, ja ? "<h2>グラフ</h2>\n" : "<h2>Charts</h2>\n");
+	e |= html_figure(out, "chart-throughput", ja ? "処理件数の推移" : "Throughput over time",
+			 ja ? "期間ごとの取込件数 (種類別)" : "documents loaded per period, by kind", report_svg_throughput,
+			 r);
+	e |= html_figure(out, "chart-latency", ja ? "工程ごとの待ち時間と処理時間" : "Stage latency",
+			 ja ? "工程ごと: 待ち時間と処理時間。濃い棒は中央値、薄い棒は 95 パーセンタイル、目盛りは 99 パーセンタイル"
+			    : "per stage: queue wait and service time; bar to p50, lighter bar to p95, tick at p99",
 			 report_svg_latency, r);
-	e |= html_figure(out, "chart-reduction", "Reduction per procedure",
-			 "hours by hand (baseline) against hours with docpipe, per procedure with cases in the period",
+	e |= html_figure(out, "chart-reduction", ja ? "手続ごとの削減時間" : "Reduction per procedure",
+			 ja ? "手続ごと (期間内に件数のあるもの): 手作業の時間と docpipe での時間"
+			    : "hours by hand (baseline) against hours with docpipe, per procedure with cases in the period",
 			 report_svg_reduction, r);
 	for (int i = 0; i < r->nt && e == 0; i++)
 		if (strcmp(r->t[i].name, "overview") && strcmp(r->t[i].name, "throughput_hourly"))
-			e |= html_table(&r->t[i], out);
-	e |= buf_addstr(out, "<p class=\"note\">Hourly throughput: docpipe report --format csv or json. "
-			     "How the figures are computed: docs/ANALYSTS.md.</p>\n</body>\n</html>\n");
+			e |= html_table(&r->t[i], ja, out);
+	e |= buf_addstr(out, ja ? "<p class=\"note\">時間ごとの処理件数: docpipe report --format csv または json。"
+				  "数値の求め方: docs/ANALYSTS.md。</p>\n</body>\n</html>\n"
+				: "<p class=\"note\">Hourly throughput: docpipe report --format csv or json. "
+				  "How the figures are computed: docs/ANALYSTS.md.</p>\n</body>\n</html>\n");
 	return e ? -1 : 0;
 }

@@ -11,6 +11,9 @@
  * Every bar carries a <title>, so a browser shows its numbers on hover. */
 #include "report.h"
 
+/* the chart's words in the report's language (--lang ja) */
+#define TR(r, en_, ja_) ((r)->ja ? (ja_) : (en_))
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +85,9 @@ static int legend(struct buf *b, int x, int y, const char *color, const char *la
 int report_svg_throughput(const struct report *r, struct buf *b)
 {
 	static const char *const colors[3] = { "#4e79a7", "#f28e2b", "#bab0ac" };
-	static const char *const kinds[3] = { "scans", "recordings", "other" };
+	static const char *const kinds_en[3] = { "scans", "recordings", "other" };
+	static const char *const kinds_ja[3] = { "スキャン", "録音", "その他" };
+	const char *const *kinds = r->ja ? kinds_ja : kinds_en;
 	PGresult *res = r->chart_time;
 	int n = res ? PQntuples(res) : 0, e = 0;
 	const int h = 330, ml = 60, mr = 20, mt = 40, mb = 46, pw = W - ml - mr, ph = h - mt - mb;
@@ -90,7 +95,7 @@ int report_svg_throughput(const struct report *r, struct buf *b)
 	char a[32];
 
 	if (n == 0)
-		return svg_empty(b, "svg-throughput", "no documents in this period");
+		return svg_empty(b, "svg-throughput", TR(r, "no documents in this period", "この期間の書類はありません"));
 	for (int i = 0; i < n; i++) {
 		double t = strtod(PQgetvalue(res, i, 2), NULL) + strtod(PQgetvalue(res, i, 3), NULL) +
 			   strtod(PQgetvalue(res, i, 4), NULL);
@@ -98,9 +103,13 @@ int report_svg_throughput(const struct report *r, struct buf *b)
 			max = t;
 	}
 	ymax = axis(max, 1, &step);
-	e |= svg_open(b, "svg-throughput", h, "documents loaded over time");
-	e |= buf_printf(b, "<text x=\"%d\" y=\"16\" font-weight=\"bold\">documents per %s</text>\n", ml,
-			PQgetvalue(res, 0, 0));
+	e |= svg_open(b, "svg-throughput", h, TR(r, "documents loaded over time", "取込件数の推移"));
+	if (r->ja)
+		e |= buf_printf(b, "<text x=\"%d\" y=\"16\" font-weight=\"bold\">%s ごとの書類数</text>\n", ml,
+				!strcmp(PQgetvalue(res, 0, 0), "hour") ? "時間" : "日");
+	else
+		e |= buf_printf(b, "<text x=\"%d\" y=\"16\" font-weight=\"bold\">documents per %s</text>\n", ml,
+				PQgetvalue(res, 0, 0));
 	for (int k = 0; k < 3; k++)
 		e |= legend(b, W - mr - 300 + k * 100, 18, colors[k], kinds[k]);
 	for (double v = 0; v <= ymax + step / 2; v += step) {
@@ -155,7 +164,7 @@ int report_svg_latency(const struct report *r, struct buf *b)
 	char a[32], p50[32], p95[32], p99[32];
 
 	if (n == 0)
-		return svg_empty(b, "svg-latency", "no stage runs in this period");
+		return svg_empty(b, "svg-latency", TR(r, "no stage runs in this period", "この期間の工程の実行はありません"));
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 2; k++) {
 			char col[32];
@@ -165,10 +174,11 @@ int report_svg_latency(const struct report *r, struct buf *b)
 		}
 	xmax = axis(max, 0, &step);
 	int h = mt + n * row + 40;
-	e |= svg_open(b, "svg-latency", h, "queue wait and service time per stage");
-	e |= buf_printf(b, "<text x=\"%d\" y=\"16\" font-weight=\"bold\">milliseconds per document</text>\n", ml);
-	e |= legend(b, W - mr, 18, solid[0], "queue wait");
-	e |= legend(b, W - mr + 110, 18, solid[1], "service time");
+	e |= svg_open(b, "svg-latency", h, TR(r, "queue wait and service time per stage", "工程ごとの待ち時間と処理時間"));
+	e |= buf_printf(b, "<text x=\"%d\" y=\"16\" font-weight=\"bold\">%s</text>\n", ml,
+			TR(r, "milliseconds per document", "書類 1 件あたりのミリ秒"));
+	e |= legend(b, W - mr, 18, solid[0], TR(r, "queue wait", "待ち時間"));
+	e |= legend(b, W - mr + 110, 18, solid[1], TR(r, "service time", "処理時間"));
 	for (double v = 0; v <= xmax + step / 2; v += step) {
 		double x = ml + v / xmax * pw;
 		fmt(a, sizeof a, v);
@@ -230,13 +240,13 @@ int report_svg_reduction(const struct report *r, struct buf *b)
 			max = num(t->res, i, "pipeline_hours");
 	}
 	if (n == 0)
-		return svg_empty(b, "svg-reduction", "no cases of catalogued procedures in this period");
+		return svg_empty(b, "svg-reduction", TR(r, "no cases of catalogued procedures in this period", "この期間に手続一覧の手続の件数はありません"));
 	xmax = axis(max, 0, &step);
 	int h = mt + n * row + 40;
-	e |= svg_open(b, "svg-reduction", h, "hours by hand against hours with docpipe, per procedure");
+	e |= svg_open(b, "svg-reduction", h, TR(r, "hours by hand against hours with docpipe, per procedure", "手続ごとの手作業の時間と docpipe での時間"));
 	e |= buf_printf(b, "<text x=\"%d\" y=\"16\" font-weight=\"bold\">hours in the period</text>\n", ml);
-	e |= legend(b, W - mr - 230, 18, "#9e9e9e", "by hand (baseline)");
-	e |= legend(b, W - mr - 80, 18, "#59a14f", "with docpipe");
+	e |= legend(b, W - mr - 230, 18, "#9e9e9e", TR(r, "by hand (baseline)", "手作業 (基準)"));
+	e |= legend(b, W - mr - 80, 18, "#59a14f", TR(r, "with docpipe", "docpipe"));
 	for (double v = 0; v <= xmax + step / 2; v += step) {
 		double x = ml + v / xmax * pw;
 		fmt(a, sizeof a, v);
@@ -271,14 +281,17 @@ int report_svg_reduction(const struct report *r, struct buf *b)
 				y + bh + 2, pipe / xmax * pw, bh);
 		/* open documents are work still to do, not time saved */
 		if (finished)
-			e |= buf_printf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%.1f %% %s time</text>",
-					W - mr + 8, y + bh - 2, fabs(red), red >= 0 ? "less" : "more");
+			e |= r->ja ? buf_printf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%.1f %% %s</text>",
+						W - mr + 8, y + bh - 2, fabs(red), red >= 0 ? "削減" : "増加")
+				   : buf_printf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%.1f %% %s time</text>",
+						W - mr + 8, y + bh - 2, fabs(red), red >= 0 ? "less" : "more");
 		else
-			e |= buf_printf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">none finished</text>",
-					W - mr + 8, y + bh - 2);
+			e |= buf_printf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>",
+					W - mr + 8, y + bh - 2, TR(r, "none finished", "完了なし"));
 		e |= buf_printf(b, "<text x=\"%d\" y=\"%d\" fill=\"#555\">%s h → %s h", W - mr + 8, y + 2 * bh + 1, bs,
 				ps);
-		e |= open > 0 ? buf_printf(b, ", %.0f open</text>\n", open) : buf_addstr(b, "</text>\n");
+		e |= open > 0 ? buf_printf(b, TR(r, ", %.0f open</text>\n", "、未完了 %.0f 件</text>\n"), open)
+			      : buf_addstr(b, "</text>\n");
 	}
 	return e | buf_addstr(b, "</svg>");
 }

@@ -7,7 +7,7 @@
 # analyst role is refused personal data and can run the report; every format
 # is written; the html has its three charts and no external reference.
 . "$TOP/tests/lib.sh"
-plan 91
+plan 93
 cd "$TOP"
 export PGTZ=UTC        # hours and days in UTC, here and in the database
 T=$TMPBASE/t070
@@ -456,6 +456,19 @@ eq "--lang ja --excel csv: exit 0" 0 $?
 eq "--excel: the csv begins with the UTF-8 BOM EF BB BF" "efbbbf" "$(head -c 3 "$T/ja.csv" | od -An -tx1 | tr -d ' \n')"
 eq "without --excel: no BOM" "7265706f" "$(head -c 4 "$T/r.csv" | od -An -tx1 | tr -d ' \n')"
 eq "--lang ja csv: Japanese header row" "手続コード,手続名,種類" "$(head -1 "$T/ja.csv" | tail -c +4 | cut -d, -f1-3)"
+"$DOCPIPE" report --lang ja --format html -o "$T/ja.html" 2>/dev/null
+eq "--lang ja --format html: exit 0" 0 $?
+r=$(python3 - "$T/ja.html" "$T/r.html" <<'EOF'
+import re, sys
+ja, en = (open(f, encoding="utf-8").read() for f in sys.argv[1:3])
+words = lambda t: re.sub(r"<[^>]*>", " ", re.sub(r"<(style|title)>.*?</\1>", " ", t, flags=re.S))
+need = ["docpipe 処理実績報告", "期間:", "グラフ", "処理件数の推移", "手続ごとの所要時間", "手続コード", "待ち時間"]
+english = [w for w in ("Period:", "Charts", "Throughput over time", "Generated", "queue wait", "documents per") if w in words(ja)]
+print('lang="ja"' in ja, [w for w in need if w not in words(ja)], english, 'lang="en"' in en, "Period:" in en)
+EOF
+)
+eq "--lang ja html: lang ja, Japanese headings, captions, chart labels and tables, no English words left; English html: lang en" \
+	"True [] [] True True" "$r"
 "$DOCPIPE" report --format csv --table status_rates -o "$T/rates.csv" 2>/dev/null
 r=$(python3 - "$T/rates.csv" "$T/all.json" <<'EOF'
 import csv, json, re, sys
