@@ -38,7 +38,8 @@ const struct cli_command cli_commands[] = {
 	  "the analysts' report",
 	  "  -f, --format F  text (default), csv, json or html\n"
 	  "  --table NAME    only this table (text, csv, json)\n"
-	  "  --procedure CODE  only this procedure's rows (tables without a procedure are left out)\n"
+	  "  --procedure CODE  only this procedure: its rows, and the overview, stage latency and\n"
+	  "                    corrections of its documents\n"
 	  "  --tz ZONE       cut days and hours and read DATE in ZONE (Asia/Tokyo); default [report] timezone\n"
 	  "  --lang L        en (default) or ja: Japanese headings and titles (text, csv, html)\n"
 	  "  --excel         csv with a UTF-8 byte order mark, for Excel\n"

@@ -426,13 +426,23 @@ eq "baselines follow the file; without an audio procedure recordings count nowhe
 # ---- options for people: procedure, time zone, Japanese, Excel, rounding, document_costs ----
 "$DOCPIPE" report --format json --procedure P004 -o "$T/p004.json" 2>/dev/null; eq "--procedure: exit 0" 0 $?
 r=$(python3 -c '
-import json, sys
+import csv, json, sys
 a, p = (json.load(open(f, encoding="utf-8"))["tables"] for f in sys.argv[1:3])
+docs = [d for d in csv.DictReader(open(sys.argv[3])) if d["procedure_code"] == "P004"]
+ids = {d["id"] for d in docs}
+runs = [r for r in csv.DictReader(open(sys.argv[4])) if r["document_id"] in ids]
 n = lambda t: sum(x["documents"] for x in t["status_rates"])
+o = p["overview"][0]
+lat = {x["stage"]: x["runs"] for x in p["stage_latency"]}
+want = {}
+for r in runs:
+    want[r["stage"]] = want.get(r["stage"], 0) + 1
 print(n(p), n(a) > n(p), sorted({x["procedure_code"] for k in p for x in p[k] if "procedure_code" in x}),
-      "overview" in p, "stage_latency" in p)' "$T/all.json" "$T/p004.json")
-eq "--procedure: only that procedure's rows, fewer documents, no table without a procedure" \
-	"$(q "select count(*) from documents where procedure_code = 'P004'") True ['P004'] False False" "$r"
+      o["documents"] == len(docs), o["pages"] == sum(int(d["page_count"]) for d in docs), o["stage_runs"] == len(runs),
+      lat == want, a["overview"][0]["documents"] > o["documents"], "review_top_fields" in p)' \
+	"$T/all.json" "$T/p004.json" "$T/docs.csv" "$T/runs.csv")
+eq "--procedure: only that procedure's rows; overview and stage latency of its documents and their runs" \
+	"$(q "select count(*) from documents where procedure_code = 'P004'") True ['P004'] True True True True True True" "$r"
 # a document loaded at 23:30 UTC is on the next day in Tokyo (UTC+9)
 q "insert into documents (id, sha256, source_name, kind, format, status, received_at, loaded_at, page_count, procedure_code) values (200001, '$(printf t070-tz | sha256sum | cut -c1-64)', 'late.png', 'scan', 'png', 'accepted', '2024-03-05 23:20:00+00', '2024-03-05 23:30:00.6+00', 1, 'P777')" >/dev/null
 days() { "$DOCPIPE" report --format json --table throughput_daily --procedure P777 --since 2024-03-05 --until 2024-03-06 "$@" 2>/dev/null |
@@ -443,8 +453,11 @@ mkdir -p "$T/tz"
 printf '[report]\ntimezone = Asia/Tokyo\n' >"$T/tz/pipeline.conf"
 eq "[report] timezone = Asia/Tokyo: the next day too" "['2024-03-06']" "$(days -c "$T/tz/pipeline.conf")"
 eq "--tz overrides [report] timezone" "['2024-03-05']" "$(days -c "$T/tz/pipeline.conf" --tz UTC)"
-msg=$("$DOCPIPE" report --procedure P004 --table stage_latency 2>&1); rc=$?
-eq "--procedure with a table without procedures: exit 1" 1 "$rc"
+r=$("$DOCPIPE" report --procedure P004 --table stage_latency --format json 2>/dev/null | python3 -c '
+import json, sys
+print(sum(x["runs"] for x in json.load(sys.stdin)["tables"]["stage_latency"]))')
+eq "--procedure with --table stage_latency: the runs of that procedure's documents" \
+	"$(q "select count(*) from stage_runs r join documents d on d.id = r.document_id where d.procedure_code = 'P004'")" "$r"
 msg=$("$DOCPIPE" report --tz Mars/Olympus 2>&1); rc=$?
 eq "unknown time zone: exit 1" 1 "$rc"
 contains "unknown time zone: named" "$msg" "time zone 'Mars/Olympus' is not known"
