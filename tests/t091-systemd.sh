@@ -11,7 +11,7 @@
 # stop are clean, and the nightly service loads its folder. Needs root
 # (mounts, namespaces), as CI runs it; as another user it is skipped.
 . "$TOP/tests/lib.sh"
-plan 18
+plan 19
 cd "$TOP"
 P="$TMPBASE/t091"
 mkdir -p "$P"
@@ -140,11 +140,21 @@ contains "the journal has the reload" "$(ct journalctl -q --no-pager -u docpipe-
 run_ok "systemctl stop docpipe-watch" ct systemctl stop docpipe-watch
 eq "stopped cleanly (exit 0 on SIGTERM)" "Result=success" "$(ct systemctl show -p Result docpipe-watch)"
 
-# the nightly batch over its folder
-cp fixtures/forms/clean/hojokin_shinsei_1.png "$R/var/lib/docpipe/nightly/"
-nf=$(basename "$(ls "$R"/var/lib/docpipe/nightly/*.png | head -1)")
+# the nightly batch over its folder: the samples of `make run` (scans, a
+# letter, a 2-page TIFF, three forms, one of them already loaded by watch, and
+# a copy of a notice: two duplicates)
+N="$R/var/lib/docpipe/nightly"
+cp fixtures/scans/* fixtures/forms/clean/hojokin_shinsei_1.png fixtures/forms/clean/shogu_kaizen_1.png \
+	fixtures/forms/clean/gyoseishoshi_cert_1.png "$N/"
+nfiles=$(ls "$N" | wc -l)
+nnew=$(($(sha256sum "$N"/* | cut -c1-64 | sort -u | wc -l) - 1))
 ct systemctl start docpipe-nightly.service
-eq "docpipe-nightly.service ran and loaded its folder" "Result=success 1" \
-	"$(ct systemctl show -p Result docpipe-nightly.service) $(sql "select count(*) from documents where source_name like '%/$nf'")"
-[ "$(sql "select count(*) from documents where source_name like '%/$nf'")" = 1 ] || ct journalctl -q --no-pager -u docpipe-nightly -o cat | tail -15 | sed 's/^/# nightly: /'
+stored=$(sql "select count(*) from documents where source_name like '/var/lib/docpipe/nightly/%'")
+eq "docpipe-nightly.service ran the samples: each new input stored once, the rest duplicates" \
+	"Result=success $nnew by status: accepted" \
+	"$(ct systemctl show -p Result docpipe-nightly.service) $stored $(ct journalctl -q --no-pager -u docpipe-nightly -o cat |
+		grep -o 'by status: accepted' | head -1)"
+summary=$(ct journalctl -q --no-pager -u docpipe-nightly -o cat | grep 'by status:' | tail -1)
+contains "the nightly summary counts the duplicates ($summary)" "$summary" "duplicate $((nfiles - nnew))"
+[ "$stored" = "$nnew" ] || ct journalctl -q --no-pager -u docpipe-nightly -o cat | tail -15 | sed 's/^/# nightly: /'
 done_testing
