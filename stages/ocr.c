@@ -16,9 +16,9 @@
  * Gives: fields (value, raw text, confidence, needs_review), form_type,
  * procedure; full_text for unrecognised pages ([ocr] full_text = auto) or for
  * every page (always). Status 'unrecognised' when no page matched a template.
- * Engines per worker: jpn and eng for fields, jpn+eng for page text, each
- * created once. Costs about 0.1 to 0.2 s of CPU per form page; page text
- * about 0.9 s per page. */
+ * Engines per worker: jpn, eng and Japanese for fields, created once;
+ * jpn+eng for page text, created once when a page first needs it. Costs
+ * about 0.1 to 0.2 s of CPU per form page; page text about 0.9 s per page. */
 #include "stage.h"
 
 #include <ctype.h>
@@ -122,8 +122,16 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 		if (!e)
 			e = tess_open(&s->jpan, c->tessdata, "Japanese", m);
 	}
-	if (!e && strcmp(c->full_text, "never"))
-		e = tess_open(&s->page_engine, c->tessdata, c->full_text_lang, m);
+	/* The page text engine (jpn+eng, about 0.3 s of CPU and 100 MB to load)
+	 * is opened when a page first needs it: with templates, only an
+	 * unrecognised page does (full_text = auto). Its languages are checked
+	 * now, so a missing one is still a configuration error at start. */
+	if (!e && strcmp(c->full_text, "never")) {
+		if (s->forms.n && strcmp(c->full_text, "always"))
+			e = tess_check_langs(s->jpn, c->tessdata, c->full_text_lang, m);
+		else
+			e = tess_open(&s->page_engine, c->tessdata, c->full_text_lang, m);
+	}
 	if (e) {
 		ocr_fini(s);
 		return e;
@@ -980,11 +988,15 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 			job_set_attr(j, key, val);
 			e = read_fields(s, j, pix, pageno, dpi, &pl, m);
 		}
-		if (!e && s->page_engine && (!pl.form || !strcmp(s->conf->full_text, "always"))) {
+		if (!e && strcmp(s->conf->full_text, "never") && (!pl.form || !strcmp(s->conf->full_text, "always"))) {
 			char *t = NULL;
 			double conf = 0;
-			tess_set_page(s->page_engine, pix, dpi);
-			e = tess_page_text(s->page_engine, &t, &conf, m);
+			if (!s->page_engine)
+				e = tess_open(&s->page_engine, s->conf->tessdata, s->conf->full_text_lang, m);
+			if (!e) {
+				tess_set_page(s->page_engine, pix, dpi);
+				e = tess_page_text(s->page_engine, &t, &conf, m);
+			}
 			if (!e) {
 				if (text.len)
 					buf_add(&text, "\f", 1);

@@ -62,16 +62,22 @@ static int page_dpi(PIX *pix, const struct conf *c)
 	return c->page_dpi_default;
 }
 
-/* The share of pixels of the 8-bit grey page g darker than mid-grey. */
+/* The share of pixels of the 8-bit grey page g darker than mid-grey, counted
+ * from its histogram (the pixels pixThresholdToBinary(g, 128) would make
+ * ink, without making that binary page). */
 static double ink_share(PIX *g)
 {
-	PIX *b = pixThresholdToBinary(g, 128);
-	l_int32 n = 0;
-	double all = (double)pixGetWidth(g) * pixGetHeight(g);
+	NUMA *hist = pixGetGrayHistogram(g, 1);
+	double all = (double)pixGetWidth(g) * pixGetHeight(g), n = 0;
 
-	if (!b || pixCountPixels(b, &n, NULL) != 0)
-		n = (l_int32)all; /* unknown: not blank */
-	pixDestroy(&b);
+	if (!hist)
+		return 1.0; /* unknown: not blank */
+	for (int v = 0; v < 128; v++) {
+		l_float32 c = 0;
+		numaGetFValue(hist, v, &c);
+		n += c;
+	}
+	numaDestroy(&hist);
 	return all > 0 ? n / all : 1.0;
 }
 
@@ -88,7 +94,8 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 	enum dp_err e = DP_OK;
 
 	engine_enter();
-	g = pixConvertTo8(pix, 0);
+	/* an 8-bit grey page is used as it is: a clone, not a copy */
+	g = pixGetDepth(pix) == 8 && !pixGetColormap(pix) ? pixClone(pix) : pixConvertTo8(pix, 0);
 	if (g && pixGetColormap(g)) {
 		PIX *t = pixRemoveColormap(g, REMOVE_CMAP_TO_GRAYSCALE);
 		pixDestroy(&g);
