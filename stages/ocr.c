@@ -332,8 +332,11 @@ static int read_band(struct ocr_state *s, PIX *page, int dpi, int bx, int by, in
  * every template's title_box, TITLE_SEARCH_MM around). Most scans sit within
  * a few millimetres of the template: the strip TITLE_STRIP_MM above and
  * below the title boxes (the band's width) is read first at half size, and
- * when its lines name one template, that settles it at about half the
- * band's cost (the recogniser's time grows with the lines read). Otherwise the whole band is read at half size at 300 dpi and more (a
+ * when its lines name one template, that settles it at about a third of
+ * the band's cost (the recogniser's time grows with the lines read; the
+ * strip can still be wrong where the band would not, when another
+ * template's match line lies outside it: none of sets A and B does).
+ * Otherwise the whole band is read at half size at 300 dpi and more (a
  * quarter of the pixels); when that does not decide (no template reaches
  * FORM_MATCH_MIN, or two are within FORM_MATCH_GAP), it is read again at
  * full size: small or photocopied titles need it. band_text gets the lines
