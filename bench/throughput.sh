@@ -3,8 +3,9 @@
 #
 # In one run, on the same scans (the held-out form set B, fixtures/forms-b:
 # 32 files, 42 pages, every one a recognised form; not the tuning set):
-#   1. docpipe run into PostgreSQL with the default workers, on 2 cores and
-#      pinned to 1 core (taskset), each into a fresh database;
+#   1. docpipe run into PostgreSQL with the default workers (preprocess, qr
+#      and ocr: one per core the process may use, so 2 and, pinned to 1 core
+#      with taskset, 1), each into a fresh database;
 #   2. a two-at-a-time shell loop of `tesseract PAGE - -l jpn+eng` (full page
 #      per page, as a user would otherwise script it; multi-page TIFFs are
 #      split first, outside the timing);
@@ -89,6 +90,7 @@ stage_cpu() { # stage_cpu TAG STAGE -> CPU ms per form
 }
 rss() { sed -nE 's/.*peak rss ([0-9]+) MB.*/\1/p' "$work/run.$1.txt"; }
 proc_cpu() { sed -nE 's/^cpu: process ([0-9]+) ms.*/\1/p' "$work/run.$1.txt"; }
+startup_cpu() { sed -nE 's/.*start-up ([0-9]+),.*/\1/p' "$work/run.$1.txt"; }
 {
 	echo "## Throughput end to end (bench/throughput.sh, $(date -u +%Y-%m-%d), $(nproc --all) cores)"
 	echo
@@ -104,7 +106,7 @@ proc_cpu() { sed -nE 's/^cpu: process ([0-9]+) ms.*/\1/p' "$work/run.$1.txt"; }
 		echo "| $l | $(cat "$work/wall.$t") | $(fps $t) | $(calc "$(fps $t) / $(fps two)") |"
 	done
 	echo
-	echo "docpipe on 2 cores: process CPU $(calc "$(proc_cpu two) / $nforms") ms per form, peak RSS $(rss two) MB; scaling 1 -> 2 cores $(calc "$(fps two) / $(fps one)")x."
+	echo "docpipe on 2 cores: process CPU $(calc "$(proc_cpu two) / $nforms") ms per form (of which the workers' start-up, engines loaded once per worker, $(calc "$(startup_cpu two) / $nforms")), peak RSS $(rss two) MB; scaling 1 -> 2 cores $(calc "$(fps two) / $(fps one)")x."
 	echo
 	echo "| stage | CPU ms per form |"
 	echo "| --- | ---: |"

@@ -14,6 +14,13 @@ struct tess {
 	PIX *page;
 };
 
+static enum dp_err no_lang(struct dp_msg *m, const char *tessdata, const char *lang)
+{
+	return dp_fail(m, DP_ERR_CONFIG,
+		       "Tesseract cannot load language '%s'%s%s: install tesseract-ocr-%s or fix [ocr] tessdata", lang,
+		       tessdata && *tessdata ? " from " : "", tessdata ? tessdata : "", lang);
+}
+
 enum dp_err tess_open(struct tess **out, const char *tessdata, const char *lang, struct dp_msg *m)
 {
 	struct tess *t = xcalloc(1, sizeof *t);
@@ -30,9 +37,7 @@ enum dp_err tess_open(struct tess **out, const char *tessdata, const char *lang,
 	if (rc != 0) {
 		TessBaseAPIDelete(t->api);
 		free(t);
-		return dp_fail(m, DP_ERR_CONFIG,
-			       "Tesseract cannot load language '%s'%s%s: install tesseract-ocr-%s or fix [ocr] tessdata",
-			       lang, tessdata && *tessdata ? " from " : "", tessdata ? tessdata : "", lang);
+		return no_lang(m, tessdata, lang);
 	}
 	TessBaseAPISetVariable(t->api, "debug_file", "/dev/null");
 	/* Tesseract 5 reads every doubtful line a second time inverted (white on
@@ -41,6 +46,27 @@ enum dp_err tess_open(struct tess **out, const char *tessdata, const char *lang,
 	t->psm = -1;
 	*out = t;
 	return DP_OK;
+}
+
+enum dp_err tess_check_langs(struct tess *t, const char *tessdata, const char *langs, struct dp_msg *m)
+{
+	char **have;
+	char want[256];
+	enum dp_err e = DP_OK;
+
+	engine_enter();
+	have = TessBaseAPIGetAvailableLanguagesAsVector(t->api);
+	engine_leave();
+	str_copy(want, sizeof want, langs);
+	for (char *save = NULL, *l = strtok_r(want, "+", &save); l && !e; l = strtok_r(NULL, "+", &save)) {
+		int found = 0;
+		for (char **h = have; h && *h && !found; h++)
+			found = !strcmp(*h, l);
+		if (!found)
+			e = no_lang(m, tessdata, langs);
+	}
+	TessDeleteTextArray(have);
+	return e;
 }
 
 void tess_close(struct tess **t)

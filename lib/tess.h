@@ -14,6 +14,11 @@ struct tess;
 
 enum dp_err tess_open(struct tess **t, const char *tessdata, const char *lang, struct dp_msg *m);
 void tess_close(struct tess **t);
+/* Whether every language of langs ("jpn+eng") could be loaded from the
+ * tessdata folder engine t was opened with, without loading it: the same
+ * error tess_open gives when one is missing. For an engine opened only
+ * when a page needs it. */
+enum dp_err tess_check_langs(struct tess *t, const char *tessdata, const char *langs, struct dp_msg *m);
 
 /* Set the page all later reads refer to (the PIX must outlive those reads). */
 void tess_set_page(struct tess *t, PIX *pix, int dpi);

@@ -8,7 +8,9 @@
  * A stage that should run for scans is then named in [pipeline] scan_route. */
 #include "stage.h"
 
+#include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/log.h"
 #include "../lib/util.h"
@@ -16,12 +18,14 @@
 extern const struct stage_ops ingest_ops, preprocess_ops, qr_ops, ocr_ops, validate_ops, enrich_ops, audio_ops,
 	asr_ops, load_ops;
 
-/* name, functions, default workers, frames read; in route order */
+/* name, functions, default workers, frames read; in route order. The page
+ * stages cost CPU per page (ocr most, docs/PERFORMANCE.md): by default they
+ * get one worker per core. */
 const struct stage stage_table[] = {
 	{ "ingest", &ingest_ops, 1, "file" },
-	{ "preprocess", &preprocess_ops, 2, "file" },
-	{ "qr", &qr_ops, 2, "page" },
-	{ "ocr", &ocr_ops, 2, "page" },
+	{ "preprocess", &preprocess_ops, STAGE_PER_CORE, "file" },
+	{ "qr", &qr_ops, STAGE_PER_CORE, "page" },
+	{ "ocr", &ocr_ops, STAGE_PER_CORE, "page" },
 	{ "validate", &validate_ops, 1, "" },
 	{ "enrich", &enrich_ops, 1, "" },
 	{ "audio", &audio_ops, 1, "file" },
@@ -52,10 +56,30 @@ int stage_count(void)
 	return n;
 }
 
+int stage_cores(void)
+{
+	cpu_set_t set;
+	long n = 0;
+
+	/* the cores this process may run on (taskset, a container's cpuset),
+	 * else the cores online */
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n < 1)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/* a row's default count */
+static int row_workers(const struct stage *st)
+{
+	return st->workers == STAGE_PER_CORE ? stage_cores() : st->workers;
+}
+
 int stage_workers(const struct stage *st, const struct conf *c)
 {
 	int k = conf_workers(c, st->name);
-	return k >= 0 ? k : st->workers;
+	return k >= 0 ? k : row_workers(st);
 }
 
 /* "ingest preprocess ... load", for messages */
@@ -97,7 +121,7 @@ void stage_conf_resolve(struct conf *c)
 	memcpy(given, c->workers, sizeof given);
 	c->nworkers = 0;
 	for (int i = 0; stage_table[i].name; i++) {
-		int k = stage_table[i].workers, line = 0;
+		int k = row_workers(&stage_table[i]), line = 0;
 		for (int g = 0; g < n; g++)
 			if (!strcmp(given[g].name, stage_table[i].name)) {
 				k = given[g].count;

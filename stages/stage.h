@@ -32,9 +32,16 @@ struct stage_ops {
 struct stage {
 	const char *name;
 	const struct stage_ops *ops;
-	int workers;            /* threads in one process when [workers] does not say */
+	int workers;            /* threads in one process when [workers] does not say,
+	                           or STAGE_PER_CORE: one per core (stage_cores) */
 	const char *reads;      /* job frames process() reads, comma-separated ("" none) */
 };
+
+#define STAGE_PER_CORE (-1)
+
+/* The cores this process may run on (its CPU affinity: taskset, a
+ * container's cpuset; else the cores online), 1..64. */
+int stage_cores(void);
 
 /* The stage table, in route order, ending with a NULL name. */
 extern const struct stage stage_table[];
@@ -42,7 +49,8 @@ const struct stage *stage_find(const char *name);
 int stage_index(const char *name);
 int stage_count(void);
 
-/* Worker threads of a stage in this process: [workers] NAME, else the row's default. */
+/* Worker threads of a stage in this process: [workers] NAME, else the row's
+ * default (STAGE_PER_CORE: stage_cores()). */
 int stage_workers(const struct stage *st, const struct conf *c);
 
 /* Check what a configuration says about stages against the table: every

@@ -1,10 +1,11 @@
 # t020-cli: configuration errors, usage errors, inspect without a database;
 # the command line's conventions (getopt_long, --help, --version, -j), where
-# the configuration is looked for, `config` loading what `run` loads, and
+# the configuration is looked for, `config` loading what `run` loads, the
+# default workers (one per core for the page stages), and
 # the run summary's counts by status.
 # QUICK
 . "$TOP/tests/lib.sh"
-plan 39
+plan 42
 cd "$TOP"
 printf '[workers]\nocr = 2\nocrr = 1\n' > "$TMPBASE/bad.conf"
 msg=$("$DOCPIPE" config -c "$TMPBASE/bad.conf" 2>&1); rc=$?
@@ -12,6 +13,17 @@ eq "unknown key: exit 1" 1 "$rc"
 contains "unknown key: file and line" "$msg" "bad.conf:3: unknown key 'ocrr' in [workers]"
 "$DOCPIPE" config -c pipeline.conf >/dev/null 2>&1
 eq "shipped pipeline.conf is valid" 0 $?
+# workers: preprocess, qr and ocr default to one per core the process may
+# use (taskset counts); what [workers] says stands
+printf '[forms]\ndir = %s/fixtures/forms-b/templates\n' "$TOP" > "$TMPBASE/noworkers.conf"
+printf '[forms]\ndir = %s/fixtures/forms-b/templates\n[workers]\nocr = 3\n' "$TOP" > "$TMPBASE/ocr3.conf"
+w=$(taskset -c 0 "$DOCPIPE" config -c "$TMPBASE/noworkers.conf" 2>/dev/null | grep -E '^(preprocess|qr|ocr) = ' | tr '\n' ' ')
+eq "default workers on 1 core: one each" "preprocess = 1 qr = 1 ocr = 1 " "$w"
+n=$(nproc)
+w=$("$DOCPIPE" config -c "$TMPBASE/noworkers.conf" 2>/dev/null | grep -E '^ocr = ')
+eq "default ocr workers: the cores the process may use" "ocr = $n" "$w"
+w=$(taskset -c 0 "$DOCPIPE" config -c "$TMPBASE/ocr3.conf" 2>/dev/null | grep -E '^ocr = ')
+eq "[workers] ocr = 3 stands on 1 core" "ocr = 3" "$w"
 "$DOCPIPE" run >/dev/null 2>&1
 eq "run without paths: exit 1" 1 $?
 "$DOCPIPE" frobnicate >/dev/null 2>&1
