@@ -661,7 +661,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		rd->review = 0;
 		return DP_OK;
 	}
-	int nreads = 0;
+	int nreads = 0, dpi0 = dpi; /* dpi0: the resolution imgs[0] is read at */
 	const struct read_step *plan = ft->second ? PLAN_TWO_MODELS : PLAN_ONE_MODEL;
 	for (int v = 0; v < NREADS && plan[v].second >= 0; v++) {
 		struct tess *t = plan[v].second ? s->jpan : eng;
@@ -756,11 +756,14 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		if (t == s->eng && !bad[v] && !strpbrk(ft->allowed, "@"))
 			cand[v].evid = cross_check_eng(s, ft, img, rdpi, cand[v].value);
 		imgs[v] = img;
+		if (v == 0)
+			dpi0 = rdpi;
 	}
 	crop_field_free(&cf);
 	/* ink, yet every reading empty: a lone narrow character ("1") defeats
 	 * the line reader; the other model, then the same at half size, reads
-	 * it. Such a reading stands alone and goes to review. */
+	 * it (imgs[0] is at dpi0: enlarged to READ_DPI for a low-dpi scan).
+	 * Such a reading stands alone and goes to review. */
 	int any = 0;
 	for (int v = 0; v < nreads; v++)
 		any |= cand[v].value[0] != '\0';
@@ -769,7 +772,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		struct tess *t = k ? eng : eng == s->jpn ? s->eng : s->jpn;
 		char *text = NULL;
 		struct dp_msg m2;
-		if (img && tess_read_pix(t, img, k ? dpi / 2 : dpi, k ? PSM_LINE : PSM_RAW_LINE, wl, &text,
+		if (img && tess_read_pix(t, img, k ? dpi0 / 2 : dpi0, k ? PSM_LINE : PSM_RAW_LINE, wl, &text,
 					 &cand[nreads].conf, &m2) == DP_OK && *text) {
 			str_copy(cand[nreads].raw, sizeof cand[nreads].raw, text);
 			bad[nreads] = field_type_normalise(ft, text, cand[nreads].value, sizeof cand[nreads].value) != 0;
