@@ -18,6 +18,7 @@ import wer  # noqa: E402
 VARIANTS = [
     ("stock", "stock `pocketsphinx_continuous`"),
     ("shipped2", "docpipe, shipped"),
+    ("weights2", "docpipe, shipped but language weight 100 and vocabulary weight 30 (before the second round)"),
     ("previous2", "docpipe before issue 16 (no narrow-band decoder, no noise suppression, topn 3, maxhmmpf 3000)"),
     ("onechunk2", "docpipe, shipped, each recording one chunk"),
 ]
