@@ -8,9 +8,12 @@
 # (b) docpipe (`docpipe run`, the shipped settings) on the original files:
 #     word error rate and CPU per second of audio of each recording (audio +
 #     asr stage runs, from stage_runs);
-# (c) docpipe as shipped before issue 16 (no narrow-band decoder, no noise
-#     suppression, topn 3, maxhmmpf 3000) and docpipe with each recording
-#     decoded as one chunk (chunk_max_seconds 600), to show what each buys;
+# (c) docpipe with PocketSphinx's own language weight and the vocabulary
+#     weight 30 (as shipped before the second round of issue 16), docpipe as
+#     shipped before issue 16 (no narrow-band decoder, no noise suppression,
+#     topn 3, maxhmmpf 3000) and docpipe with each recording decoded as one
+#     chunk (chunk_max_seconds 600), to show what each buys; VARIANTS="shipped2
+#     weights2" runs only those (shipped2 is needed);
 # (d) the long meeting (200.6 s): wall time of the stock decoder and of
 #     `docpipe run` with 1 and with 2 asr workers, REPEATS times each (3),
 #     interleaved, medians;
@@ -107,15 +110,16 @@ mkconf() { # mkconf FILE WORKERS [extra asr lines: a later key overrides]
 }
 mkconf "$out/shipped1.conf" 1
 mkconf "$out/shipped2.conf" 2
-mkconf "$out/previous2.conf" 2 'narrowband = no\ndenoise_below_snr_db = 0\ntopn = 3\nmaxhmmpf = 3000\n'
+mkconf "$out/previous2.conf" 2 'narrowband = no\ndenoise_below_snr_db = 0\ntopn = 3\nmaxhmmpf = 3000\nlanguage_weight = 100\nvocabulary_weight = 30\n'
 mkconf "$out/onechunk2.conf" 2 'chunk_min_seconds = 600\nchunk_max_seconds = 600\n'
+mkconf "$out/weights2.conf" 2 'language_weight = 100\nvocabulary_weight = 30\n'
 fresh() { # fresh DB: create an empty database, select it
 	dbs+=("$1")
 	export PGDATABASE=$1
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" 2>/dev/null
 	psql -X -q -d postgres -c "CREATE DATABASE $1"
 }
-for v in shipped2 previous2 onechunk2; do
+for v in ${VARIANTS:-shipped2 weights2 previous2 onechunk2}; do
 	fresh "docpipe_bench_asr_$v"
 	rc=0
 	"$bin" run -c "$out/$v.conf" $(cut -f2 "$raw/clips.tsv") >"$out/$v.out" 2>"$out/$v.log" || rc=$?

@@ -55,6 +55,8 @@ static const struct conf_row rows[] = {
 	{ "asr", "pl_window", CT_INT, S(asr_pl_window), 0, 50, "5", NULL },
 	{ "asr", "fwdflat", CT_BOOL, S(asr_fwdflat), 0, 1, "yes", NULL },
 	{ "asr", "bestpath", CT_BOOL, S(asr_bestpath), 0, 1, "yes", NULL },
+	{ "asr", "language_weight", CT_INT, S(asr_lw_percent), 25, 400, "100", NULL },
+	{ "asr", "word_penalty", CT_INT, S(asr_wip_percent), 1, 100, "65", NULL },
 	{ "asr", "vocabulary_lm", CT_PATH, S(asr_vocab_lm), 0, 0, "", NULL },
 	{ "asr", "vocabulary_weight", CT_INT, S(asr_vocab_weight), 1, 99, "30", NULL },
 	{ "asr", "vocabulary_dict", CT_PATH, S(asr_vocab_dict), 0, 0, "", NULL },

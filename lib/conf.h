@@ -63,6 +63,8 @@ struct conf {
 	int asr_chunk_min_s;
 	int asr_topn, asr_maxhmmpf, asr_pl_window; /* PocketSphinx -topn -maxhmmpf -pl_window */
 	int asr_fwdflat, asr_bestpath;             /* second passes, yes/no */
+	int asr_lw_percent;                        /* language model weights, percent of PocketSphinx's */
+	int asr_wip_percent;                       /* word insertion penalty -wip, in hundredths */
 	char asr_vocab_lm[CONF_PATH_MAX];          /* domain LM interpolated with lm; "" none */
 	int asr_vocab_weight;                      /* its weight, percent */
 	char asr_vocab_dict[CONF_PATH_MAX];        /* pronunciations added to dict; "" none */

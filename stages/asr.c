@@ -10,7 +10,9 @@
  * domain language model interpolated with lm at vocabulary_weight percent,
  * and vocabulary_dict, pronunciations added to the dictionary (models/asr/,
  * docs/AUDIO.md). Decoder settings [asr] topn, maxhmmpf, pl_window, fwdflat,
- * bestpath trade time for accuracy (bench/asr_bench.sh measures both).
+ * bestpath trade time for accuracy (bench/asr_bench.sh measures both);
+ * language_weight and word_penalty weigh the language model against the
+ * sounds (chosen on set A, docs/AUDIO.md).
  * Chunks marked chunk.band=narrow by the audio stage (telephone) go to a
  * second decoder with the narrow-band settings (asr_load).
  * One decoder of each kind per worker thread, created when its first chunk
@@ -211,6 +213,20 @@ static enum dp_err asr_init(void **state, const struct conf *c, struct dp_msg *m
 	return DP_OK;
 }
 
+/* [asr] language_weight scales PocketSphinx's three language model weights
+ * (first pass -lw 6.5, second passes -fwdflatlw 8.5 and -bestpathlw 9.5) by
+ * the same factor, so the passes keep their balance; word_penalty is -wip
+ * in hundredths (PocketSphinx's own 0.65: lower is a larger penalty). */
+static void set_weights(cmd_ln_t *config, const struct conf *c)
+{
+	static const char *const lw[] = { "-lw", "-fwdflatlw", "-bestpathlw" };
+	double k = c->asr_lw_percent / 100.0;
+
+	for (int i = 0; i < 3; i++)
+		cmd_ln_set_float_r(config, lw[i], cmd_ln_float_r(config, lw[i]) * k);
+	cmd_ln_set_float_r(config, "-wip", c->asr_wip_percent / 100.0);
+}
+
 /* Create this worker's decoder of one kind (its first chunk only). A
  * narrow-band decoder keeps the model's front end (its filter bank spans
  * 130-6800 Hz: moving -upperf to 3500 made acc08 far worse, docs/AUDIO.md)
@@ -235,6 +251,7 @@ static enum dp_err asr_load(struct decoder *s, const struct conf *c, int narrow,
 		cmd_ln_set_str_r(s->config, "-lm", c->asr_lm);
 	if (!s->config)
 		return dp_fail(m, DP_ERR_CONFIG, "PocketSphinx rejected the [asr] settings");
+	set_weights(s->config, c);
 	engine_enter();
 	s->ps = ps_init(s->config);
 	engine_leave();

@@ -18,6 +18,7 @@ import wer  # noqa: E402
 VARIANTS = [
     ("stock", "stock `pocketsphinx_continuous`"),
     ("shipped2", "docpipe, shipped"),
+    ("weights2", "docpipe, shipped but language weight 100 and vocabulary weight 30 (before the second round)"),
     ("previous2", "docpipe before issue 16 (no narrow-band decoder, no noise suppression, topn 3, maxhmmpf 3000)"),
     ("onechunk2", "docpipe, shipped, each recording one chunk"),
 ]
@@ -168,10 +169,17 @@ def main(raw):
         if not names:
             continue
         wb = worse(names)
+        before = "".join(f"; {what} {w(v, names):.3f}" for v, what in
+                         (("weights2", "before the second round"), ("previous2", "before issue 16")) if v in cpu)
         p(f"- {label}: pooled WER {w('shipped2', names):.3f} against {w('stock', names):.3f} for the stock decoder, "
-          f"{100 * (1 - w('shipped2', names) / w('stock', names)):.1f}% below it (target: 25% on set B); "
-          f"before issue 16 {w('previous2', names):.3f}. Recordings worse than stock by more than 0.02: "
-          f"{', '.join(wb) if wb else 'none'}.")
+          f"{100 * (1 - w('shipped2', names) / w('stock', names)):.1f}% below it (target: 25% on set B){before}. "
+          f"Recordings worse than stock by more than 0.02: {', '.join(wb) if wb else 'none'}.")
+    for v, what in (("weights2", "before the second round (language weight 100, vocabulary weight 30)"),
+                    ("previous2", "before issue 16")):
+        if v in cpu:
+            p(f"- CPU per second of audio, shipped against {what}: {rtf('shipped2', A):.3f} against "
+              f"{rtf(v, A):.3f} on set A, {rtf('shipped2', B):.3f} against {rtf(v, B):.3f} on set B "
+              f"(stock decoder {rtf('stock', A):.3f} and {rtf('stock', B):.3f}).")
     if "onechunk2" in cpu:
         p(f"- Chunking: each recording decoded as one chunk gives {w('onechunk2', A):.3f} on set A and "
           f"{w('onechunk2', B):.3f} on set B, against {w('shipped2', A):.3f} and {w('shipped2', B):.3f} with "
