@@ -180,8 +180,8 @@ struct table_def {
 	struct report_table t;
 	const char *sql;              /* $1 since, $2 until (timestamptz or NULL); overview:
 				       * $3..$5 the totals of procedure_cost (cost_totals) */
-	const char *sql_proc;         /* a table without a procedure column, for one
-				       * procedure: the same with the code as the last
+	int proc_param;               /* no procedure column: the query takes the
+				       * procedure code (NULL: all) as its last
 				       * parameter ($6 overview, else $3) */
 };
 
@@ -190,11 +190,7 @@ static const struct table_def table_defs[] = {
 	  "SELECT date_trunc('second', first_loaded + interval '0.5 s') AS first_loaded, "
 	  "date_trunc('second', last_loaded + interval '0.5 s') AS last_loaded, documents, scans, audio, pages, needs_review_pct, rejected_pct, "
 	  "stage_runs, cases, baseline_hours, pipeline_hours, saved_hours, reduction_pct "
-	  "FROM report_overview_of($1, $2, $3, $4, $5)",
-	  "SELECT date_trunc('second', first_loaded + interval '0.5 s') AS first_loaded, "
-	  "date_trunc('second', last_loaded + interval '0.5 s') AS last_loaded, documents, scans, audio, pages, needs_review_pct, rejected_pct, "
-	  "stage_runs, cases, baseline_hours, pipeline_hours, saved_hours, reduction_pct "
-	  "FROM report_overview_for($1, $2, $3, $4, $5, $6)" },
+	  "FROM report_overview_for($1, $2, $3, $4, $5, $6)", 1 },
 	{ { "procedure_cost", "Cost per procedure",
 	    "hours in the period; pipeline = machine + review of flagged fields or transcript + cases keyed by hand; "
 	    "reduction = (baseline - pipeline) / baseline; '-' name: code not in procedures.conf; hours of the cases "
@@ -203,38 +199,34 @@ static const struct table_def table_defs[] = {
 	    cols_cost, NCOLS(cols_cost), 0, 0, NULL },
 	  "SELECT procedure_code, name, kind, annual_cases, cases, flagged_fields, audio_minutes, manual_cases, "
 	  "baseline_hours, machine_hours, review_hours, manual_hours, pipeline_hours, saved_hours, reduction_pct, "
-	  "annual_hours_saved, open_documents, measured_cases, review_source FROM procedure_cost_between($1, $2)", NULL },
+	  "annual_hours_saved, open_documents, measured_cases, review_source FROM procedure_cost_between($1, $2)", 0 },
 	{ { "status_rates", "Outcomes", "documents by the status they ended in; '-' procedure: none recognised",
 	    cols_rates, NCOLS(cols_rates), 0, 0, NULL },
 	  "SELECT kind, procedure_code, documents, accepted, needs_review, invalid, unrecognised, transcribed, "
-	  "rejected, needs_review_pct, rejected_pct FROM status_rates_between($1, $2)", NULL },
+	  "rejected, needs_review_pct, rejected_pct FROM status_rates_between($1, $2)", 0 },
 	{ { "stage_latency", "Stage latency (ms)",
 	    "wait = in the queue before the stage (started - queued); service = the stage at work (finished - started)",
 	    cols_latency, NCOLS(cols_latency), 0, 0, NULL },
 	  "SELECT stage, runs, rejected_runs, wait_p50_ms, wait_p95_ms, wait_p99_ms, wait_mean_ms, wait_max_ms, "
 	  "service_p50_ms, service_p95_ms, service_p99_ms, service_mean_ms, service_max_ms, cpu_ms "
-	  "FROM stage_latency_between($1, $2)",
-	  "SELECT stage, runs, rejected_runs, wait_p50_ms, wait_p95_ms, wait_p99_ms, wait_mean_ms, wait_max_ms, "
-	  "service_p50_ms, service_p95_ms, service_p99_ms, service_mean_ms, service_max_ms, cpu_ms "
-	  "FROM stage_latency_for($1, $2, $3)" },
+	  "FROM stage_latency_for($1, $2, $3)", 1 },
 	{ { "throughput_daily", "Throughput per day", "documents loaded per day, by kind and procedure",
 	    cols_daily, NCOLS(cols_daily), 0, 0, NULL },
 	  "SELECT period::date AS day, kind, procedure_code, documents, pages, accepted, needs_review, invalid, "
-	  "unrecognised, transcribed, rejected FROM throughput_between('day', $1, $2)", NULL },
+	  "unrecognised, transcribed, rejected FROM throughput_between('day', $1, $2)", 0 },
 	{ { "throughput_hourly", "Throughput per hour", "documents loaded per hour, by kind and procedure",
 	    cols_hourly, NCOLS(cols_hourly), 0, 1, NULL },
 	  "SELECT period AS hour, kind, procedure_code, documents, pages, accepted, needs_review, invalid, "
-	  "unrecognised, transcribed, rejected FROM throughput_between('hour', $1, $2)", NULL },
+	  "unrecognised, transcribed, rejected FROM throughput_between('hour', $1, $2)", 0 },
 	{ { "review_findings", "Review findings",
 	    "what clerks did in the review station in the period (by the time of their action), per procedure",
 	    cols_findings, NCOLS(cols_findings), 0, 0, NULL },
 	  "SELECT procedure_code, documents_reviewed, fields_corrected, fields_confirmed, documents_rejected, "
-	  "segments_reviewed, seconds, seconds_per_document FROM review_findings_between($1, $2)", NULL },
+	  "segments_reviewed, seconds, seconds_per_document FROM review_findings_between($1, $2)", 0 },
 	{ { "review_top_fields", "Fields corrected most often",
 	    "the 20 fields clerks corrected most in the period: what the form templates should read better",
 	    cols_top_fields, NCOLS(cols_top_fields), 0, 0, NULL },
-	  "SELECT form_type, field, corrections, documents FROM review_top_fields_between($1, $2) LIMIT 20",
-	  "SELECT form_type, field, corrections, documents FROM review_top_fields_for($1, $2, $3) LIMIT 20" },
+	  "SELECT form_type, field, corrections, documents FROM review_top_fields_for($1, $2, $3) LIMIT 20", 1 },
 	{ { "document_costs", "Cost per document",
 	    "one row per document loaded in the period (db/007_review.sql): seconds of machine work, minutes by "
 	    "hand (baseline) and in review; review time measured (clerks' seconds) or estimated; open = not finished",
@@ -242,7 +234,7 @@ static const struct table_def table_defs[] = {
 	  "SELECT document_id, date_trunc('second', loaded_at + interval '0.5 s') AS loaded_at, kind, status, "
 	  "procedure_code, page_count, runs, wait_seconds, machine_seconds, cpu_ms, flagged_fields, audio_seconds, "
 	  "baseline_minutes, review_minutes, manual_minutes, review_seconds, review_source, open "
-	  "FROM document_costs_between($1, $2) ORDER BY document_id", NULL },
+	  "FROM document_costs_between($1, $2) ORDER BY document_id", 0 },
 };
 
 _Static_assert(NTABLES <= REPORT_MAX_TABLES, "struct report holds every table");
@@ -466,10 +458,10 @@ static enum dp_err table_query(PGconn *c, const struct report *r, const struct t
 	const char *pp[3] = { p[0], p[1], r->procedure };
 	int n = !strcmp(d->t.name, "overview") ? 5 : 2;
 
-	if (r->procedure[0] && d->sql_proc) {
+	if (d->proc_param) {
 		const char *pv[6] = { p[0], p[1], p[2], p[3], p[4], NULL };
-		pv[n] = r->procedure;
-		return query(c, d->sql_proc, n + 1, pv, PGRES_TUPLES_OK, out, d->t.name, m);
+		pv[n] = r->procedure[0] ? r->procedure : NULL;
+		return query(c, d->sql, n + 1, pv, PGRES_TUPLES_OK, out, d->t.name, m);
 	}
 	if (!r->procedure[0] || !has_procedure(&d->t))
 		return query(c, d->sql, n, p, PGRES_TUPLES_OK, out, d->t.name, m);
@@ -486,7 +478,7 @@ static enum dp_err table_query(PGconn *c, const struct report *r, const struct t
 /* Left out with --procedure: a table that cannot be read for one procedure. */
 static int skip_for_procedure(const struct report *r, const struct table_def *d)
 {
-	return r->procedure[0] && !has_procedure(&d->t) && !d->sql_proc;
+	return r->procedure[0] && !has_procedure(&d->t) && !d->proc_param;
 }
 
 static enum dp_err read_tables(PGconn *c, struct report *r, const char *only, int charts, int detail,
