@@ -75,7 +75,7 @@ int64_t process_cpu_us(void);
 int threads_cpu(void (*fn)(const char *name, int is_main, int64_t cpu_us, void *user), void *user);
 
 /* CPU time spent inside engine calls (Leptonica, Tesseract, PocketSphinx,
- * zbar, libsndfile, libsamplerate, libpq), per thread: wrap each call in
+ * zbar, libsndfile, speexdsp, libpq), per thread: wrap each call in
  * engine_enter()/engine_leave() (nesting is fine); engine_take_us() returns
  * the total since the last take. Lets the benchmark show that everything
  * else (messages, serialisation, coordination) costs next to nothing. */

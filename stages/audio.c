@@ -2,7 +2,7 @@
  *
  * Takes: frame "file" (WAV of any rate, 16/24-bit or float, mono or stereo;
  * FLAC; Ogg Vorbis; through libsndfile, recognised by content).
- * Gives: decoded, down-mixed and resampled (libsamplerate, sinc) 16 kHz mono
+ * Gives: decoded, down-mixed and resampled (speexdsp; 16 kHz as it is) 16 kHz mono
  * 16-bit audio, split at pauses into chunks of at most [asr]
  * chunk_max_seconds (a pause is not used before chunk_min_seconds), each
  * emitted as its own job (stage_emit) with frame "pcm" and attrs
@@ -27,14 +27,15 @@
  * again while decoding in case the header lies). A file that ends before its
  * header says gets a warning and status needs_review; a silent recording gets
  * a notice 'silence' and an empty transcript.
- * Costs about 2.5 ms of CPU per second of 16 kHz audio per pass (decode,
- * resample, voice activity), 7 ms at 44.1 kHz stereo, plus the noise
- * suppression when it runs: a few percent of what asr spends. */
+ * Costs (callgrind, both passes) about 3 million instructions per second of
+ * 16 kHz audio (no resampling), 80 million at 44.1 kHz stereo (decode,
+ * resample, voice activity), plus the noise suppression when it runs;
+ * PocketSphinx spends about 500 million. */
 #include "stage.h"
 
 #include <math.h>
 #include <pthread.h>
-#include <samplerate.h>
+#include <speex/speex_resampler.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +53,7 @@
 #define SILENCE_ABS 0.004    /* RMS below this is silence whatever the noise floor */
 #define NARROW_HIGH_DB -45.0 /* speech with less above 4.8 kHz is narrow-band */
 #define MAX_SILENT_SHARE 0.02 /* more digital silence than this: no steady noise */
+#define RESAMPLE_QUALITY 5 /* speexdsp resampler quality, 0-10 */
 #define DENOISE_DB 15        /* the most speexdsp lowers the noise */
 
 struct audio_state {
@@ -331,12 +333,53 @@ struct pass {
 };
 typedef void (*pass_sink)(void *ctx, float *x, long n);
 
+/* speexdsp's resampler on one block of mono samples, all of it consumed;
+ * the output goes to sink. Returns the number of samples given. */
+static long speex_block(SpeexResamplerState *rs, const float *x, long n, float *out, long outcap, pass_sink sink,
+			void *ctx)
+{
+	long given = 0;
+	while (n > 0) {
+		spx_uint32_t in_len = (spx_uint32_t)n, out_len = (spx_uint32_t)outcap;
+		speex_resampler_process_float(rs, 0, x, &in_len, out, &out_len);
+		sink(ctx, out, (long)out_len);
+		given += (long)out_len;
+		x += in_len;
+		n -= (long)in_len;
+		if (!in_len && !out_len)
+			break;
+	}
+	return given;
+}
+
+/* The resampler's tail at the end of the file: zeros in until the output
+ * reaches want samples (every input sample out, nothing more). zeros holds
+ * room for n samples. Returns the new total given. */
+static long speex_flush(SpeexResamplerState *rs, long want, long total, float *zeros, long n, float *out, long outcap,
+			pass_sink sink, void *ctx)
+{
+	int lat = speex_resampler_get_input_latency(rs);
+
+	memset(zeros, 0, (size_t)n * sizeof *zeros);
+	while (total < want && lat > 0) {
+		spx_uint32_t in_len = (spx_uint32_t)(lat < n ? lat : n);
+		spx_uint32_t out_len = (spx_uint32_t)(want - total < outcap ? want - total : outcap);
+		speex_resampler_process_float(rs, 0, zeros, &in_len, out, &out_len);
+		if (!out_len)
+			break;
+		sink(ctx, out, (long)out_len);
+		total += (long)out_len;
+		lat -= (int)in_len;
+	}
+	return total;
+}
+
 static enum dp_err decode_pass(struct job_frame *f, const char *format, struct pass *p, pass_sink sink,
 			       void *ctx, struct dp_msg *m)
 {
 	struct memfile mf;
 	SNDFILE *sf = NULL;
-	SRC_STATE *src = NULL;
+	SpeexResamplerState *rs = NULL;
 	float *in = NULL, *mono = NULL, *out = NULL;
 	enum dp_err e;
 	double ratio;
@@ -362,10 +405,18 @@ static enum dp_err decode_pass(struct job_frame *f, const char *format, struct p
 	p->log[0] = '\0';
 	sf_command(sf, SFC_GET_LOG_INFO, p->log, sizeof p->log);
 	ratio = (double)RATE / p->info.samplerate;
-	src = src_new(SRC_SINC_MEDIUM_QUALITY, 1, &err);
-	if (!src) {
-		e = dp_fail(m, DP_ERR_ENGINE, "'%s': cannot start the resampler: %s", p->name, src_strerror(err));
-		goto out;
+	/* a 16 kHz recording goes through as it is; any other rate through
+	 * speexdsp's resampler (libsamplerate's sinc filter cost a third of all
+	 * the CPU of a 44.1 kHz recording, and as much as a sixth of the
+	 * decoding at 16 kHz: callgrind, docs/PERFORMANCE.md) */
+	if (ratio != 1.0) {
+		rs = speex_resampler_init(1, (spx_uint32_t)p->info.samplerate, RATE, RESAMPLE_QUALITY, &err);
+		if (!rs) {
+			e = dp_fail(m, DP_ERR_ENGINE, "'%s': cannot start the resampler: %s", p->name, speex_resampler_strerror(err));
+			goto out;
+		}
+		/* output sample i is input time i / 16 kHz: no filter delay */
+		speex_resampler_skip_zeros(rs);
 	}
 	block = p->info.samplerate; /* one second per read */
 	in = xmalloc((size_t)block * (size_t)p->info.channels * sizeof *in);
@@ -374,7 +425,6 @@ static enum dp_err decode_pass(struct job_frame *f, const char *format, struct p
 	out = xmalloc((size_t)outcap * sizeof *out);
 	for (int eof = 0; !eof;) {
 		sf_count_t got;
-		SRC_DATA d;
 		engine_enter();
 		got = sf_readf_float(sf, in, block);
 		engine_leave();
@@ -388,26 +438,15 @@ static enum dp_err decode_pass(struct job_frame *f, const char *format, struct p
 				sum += in[i * p->info.channels + c];
 			mono[i] = sum / (float)p->info.channels;
 		}
-		memset(&d, 0, sizeof d);
-		d.data_in = mono;
-		d.input_frames = got;
-		d.src_ratio = ratio;
-		d.end_of_input = eof;
-		do {
-			d.data_out = out;
-			d.output_frames = outcap;
-			engine_enter();
-			err = src_process(src, &d);
-			engine_leave();
-			if (err != 0) {
-				e = dp_fail(m, DP_ERR_ENGINE, "'%s': resampling failed: %s", p->name, src_strerror(err));
-				goto out;
-			}
-			sink(ctx, out, d.output_frames_gen);
-			p->total += d.output_frames_gen;
-			d.data_in += d.input_frames_used;
-			d.input_frames -= d.input_frames_used;
-		} while (d.input_frames > 0 || (eof && d.output_frames_gen > 0));
+		if (rs) {
+			p->total += speex_block(rs, mono, (long)got, out, outcap, sink, ctx);
+			if (eof)
+				p->total = speex_flush(rs, (long)((double)p->frames_read * ratio + 0.5), p->total, mono, block,
+						       out, outcap, sink, ctx);
+		} else {
+			sink(ctx, mono, (long)got);
+			p->total += (long)got;
+		}
 		if (p->total > p->limit_samples) {
 			/* the header understated the length; chunks already sent are dropped by the coordinator */
 			e = dp_refuse(m, DP_ERR_LIMIT, DP_REASON_TOO_LONG,
@@ -422,8 +461,8 @@ out:
 	free(in);
 	free(mono);
 	free(out);
-	if (src)
-		src_delete(src);
+	if (rs)
+		speex_resampler_destroy(rs);
 	sf_close(sf);
 	return e;
 }
