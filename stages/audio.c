@@ -341,7 +341,9 @@ static long speex_block(SpeexResamplerState *rs, const float *x, long n, float *
 	long given = 0;
 	while (n > 0) {
 		spx_uint32_t in_len = (spx_uint32_t)n, out_len = (spx_uint32_t)outcap;
+		engine_enter();
 		speex_resampler_process_float(rs, 0, x, &in_len, out, &out_len);
+		engine_leave();
 		sink(ctx, out, (long)out_len);
 		given += (long)out_len;
 		x += in_len;
@@ -364,7 +366,9 @@ static long speex_flush(SpeexResamplerState *rs, long want, long total, float *z
 	while (total < want && lat > 0) {
 		spx_uint32_t in_len = (spx_uint32_t)(lat < n ? lat : n);
 		spx_uint32_t out_len = (spx_uint32_t)(want - total < outcap ? want - total : outcap);
+		engine_enter();
 		speex_resampler_process_float(rs, 0, zeros, &in_len, out, &out_len);
+		engine_leave();
 		if (!out_len)
 			break;
 		sink(ctx, out, (long)out_len);
