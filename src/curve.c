@@ -251,6 +251,7 @@ struct curve_zap {
 	char own[CURVE_Z85];           /* the coordinator's public key */
 	struct curve_set ok;
 	int64_t scanned_us;
+	struct timespec dir_mtime;     /* the folder's, at that read */
 	char scan_error[DP_MSG_MAX];   /* the last one logged */
 	uint8_t refused[CURVE_REFUSED_LOGGED][32];
 	int nrefused;
@@ -324,19 +325,31 @@ static enum dp_err set_read(struct curve_set *set, const char *own, const char *
 	return e;
 }
 
-/* Read admitted_keys again, at most once a second (a handshake asks): a
- * .pub added is admitted at that worker's next try, one removed refused at
- * its next connection. A folder that does not read keeps the keys before. */
+/* The folder's modification time: a file added or removed changes it. */
+static struct timespec dir_mtime(const char *dir)
+{
+	struct stat st;
+	struct timespec none = { 0, 0 };
+	return stat(dir, &st) ? none : st.st_mtim;
+}
+
+/* Read admitted_keys again (a handshake asks) when a file was added to or
+ * removed from the folder since the last read, else at most once a second
+ * (a key file edited in place): a .pub added is admitted at once, even
+ * right after a refusal, one removed refused at its next connection. A
+ * folder that does not read keeps the keys before. */
 static void zap_rescan(struct curve_zap *z)
 {
 	struct curve_set fresh = { NULL, 0 };
 	struct dp_msg m;
 	int64_t now = now_us();
+	struct timespec mt = dir_mtime(z->dir);
 	int same;
 
-	if (now - z->scanned_us < 1000000)
+	if (now - z->scanned_us < 1000000 && mt.tv_sec == z->dir_mtime.tv_sec && mt.tv_nsec == z->dir_mtime.tv_nsec)
 		return;
 	z->scanned_us = now;
+	z->dir_mtime = mt;
 	if (set_read(&fresh, z->own, z->dir, &m)) {
 		if (strcmp(m.text, z->scan_error)) {
 			char kv[DP_MSG_MAX + 16] = "";
@@ -466,6 +479,7 @@ enum dp_err curve_zap_start(struct curve_zap **out, void *ctx, const struct conf
 	str_copy(z->dir, sizeof z->dir, c->curve_admitted_keys);
 	str_copy(z->own, sizeof z->own, k->public_key);
 	z->scanned_us = now_us();
+	z->dir_mtime = dir_mtime(z->dir);
 	if ((e = set_read(&z->ok, z->own, z->dir, m)))
 		goto fail;
 	z->sock = zmq_socket(ctx, ZMQ_REP);
