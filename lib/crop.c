@@ -40,15 +40,34 @@ static PIX *cut(PIX *page, struct crop_px r, int thresh, PIX **grey)
 	return bin;
 }
 
-/* Keep the components that look like writing. */
+/* Gap between two boxes (0 when they touch or overlap): the larger of the
+ * horizontal and the vertical gap. */
+static int box_gap(BOXA *boxa, l_int32 i, l_int32 k)
+{
+	l_int32 x1, y1, w1, h1, x2, y2, w2, h2;
+	boxaGetBoxGeometry(boxa, i, &x1, &y1, &w1, &h1);
+	boxaGetBoxGeometry(boxa, k, &x2, &y2, &w2, &h2);
+	int gx = x2 > x1 + w1 ? x2 - (x1 + w1) : x1 > x2 + w2 ? x1 - (x2 + w2) : 0;
+	int gy = y2 > y1 + h1 ? y2 - (y1 + h1) : y1 > y2 + h2 ? y1 - (y2 + h2) : 0;
+	return gx > gy ? gx : gy;
+}
+
+/* Keep the components that look like writing. A small mark (under SMALL_MM
+ * either way: a toner speck of a photocopy, a dot of scanner noise) is kept
+ * only near a larger one, as the dakuten, 。 and ・ of writing are; specks
+ * away from the writing would be read as 。, ', ー or stray kana, and a box
+ * holding nothing else is empty. */
+#define SMALL_MM 0.8
+#define NEAR_MM 2.0
 static PIX *keep_writing(PIX *bin, int dpi, long *ink)
 {
 	BOXA *boxa;
 	PIXA *pixa = NULL;
 	PIX *out;
 	int W = pixGetWidth(bin), H = pixGetHeight(bin);
-	int thin = mm(0.6, dpi), speck = mm(0.22, dpi);
+	int thin = mm(0.6, dpi), speck = mm(0.22, dpi), small = mm(SMALL_MM, dpi);
 	l_int32 n;
+	char *what; /* per component: 0 dropped, 1 small mark, 2 writing */
 
 	if (speck < 2)
 		speck = 2;
@@ -56,8 +75,15 @@ static PIX *keep_writing(PIX *bin, int dpi, long *ink)
 	out = pixCreate(W, H, 1);
 	*ink = 0;
 	n = boxa ? boxaGetCount(boxa) : 0;
+	what = calloc(n > 0 ? (size_t)n : 1, 1);
+	if (!what) {
+		boxaDestroy(&boxa);
+		pixaDestroy(&pixa);
+		return out;
+	}
+	int tallest = 0;
 	for (l_int32 i = 0; i < n; i++) {
-		l_int32 x, y, w, h;
+		l_int32 x, y, w, h, cnt = 0;
 		boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
 		int vline = w <= thin && h >= H * 7 / 10;
 		int hline = h <= thin && w >= W / 2 && w >= mm(8, dpi);
@@ -65,19 +91,41 @@ static PIX *keep_writing(PIX *bin, int dpi, long *ink)
 		int dot = w <= speck && h <= speck;
 		if (vline || hline || edge || dot)
 			continue;
-		PIX *c = pixaGetPix(pixa, i, L_CLONE);
-		l_int32 cnt = 0;
-		pixCountPixels(c, &cnt, NULL);
-		/* a printed grid (a comb's frame with its dividers) is one large,
-		 * nearly empty component: writing is denser */
-		if ((w >= W * 6 / 10 || h >= H * 9 / 10) && (double)cnt / ((double)w * h) < 0.12 && w > mm(6, dpi)) {
+		/* a printed grid (a comb's frame with its dividers, a table's
+		 * cell corner on a tilted page) is one large, nearly empty
+		 * component: writing is denser */
+		if ((w >= W * 6 / 10 || h >= H * 9 / 10) && w > mm(6, dpi)) {
+			PIX *c = pixaGetPix(pixa, i, L_CLONE);
+			pixCountPixels(c, &cnt, NULL);
 			pixDestroy(&c);
-			continue;
+			if ((double)cnt / ((double)w * h) < 0.12)
+				continue;
 		}
+		what[i] = w <= small && h <= small ? 1 : 2;
+		if (what[i] == 2 && h > tallest)
+			tallest = h;
+	}
+	/* near: NEAR_MM, or half the tallest writing for large print */
+	int near = mm(NEAR_MM, dpi) > tallest / 2 ? mm(NEAR_MM, dpi) : tallest / 2;
+	for (l_int32 i = 0; i < n; i++) {
+		int close = 0;
+		for (l_int32 k = 0; what[i] == 1 && k < n && !close; k++)
+			close = what[k] == 2 && box_gap(boxa, i, k) <= near;
+		if (what[i] == 1 && !close)
+			what[i] = 0;
+	}
+	for (l_int32 i = 0; i < n; i++) {
+		l_int32 x, y, w, h, cnt = 0;
+		if (!what[i])
+			continue;
+		boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
+		PIX *c = pixaGetPix(pixa, i, L_CLONE);
+		pixCountPixels(c, &cnt, NULL);
 		pixRasterop(out, x, y, w, h, PIX_SRC | PIX_DST, c, 0, 0);
 		*ink += cnt;
 		pixDestroy(&c);
 	}
+	free(what);
 	boxaDestroy(&boxa);
 	pixaDestroy(&pixa);
 	return out;

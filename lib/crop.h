@@ -2,8 +2,9 @@
  *
  * crop_field_new() binarises one field's rectangle with the page's threshold to
  * find what is not writing: printed frame lines and cell dividers (long,
- * thin components), frame pieces at the crop's edge, and isolated specks
- * (scanner noise); those pixels turn white in the grey crop (the recogniser
+ * thin components), frame pieces at the crop's edge, and specks (scanner
+ * noise, a photocopy's toner: small marks away from larger writing); those
+ * pixels turn white in the grey crop (the recogniser
  * reads grey, anti-aliased text better than a binary image). crop_field_comb() moves the ink of each printed cell of a comb
  * field into one ordinary line of text, so dividers are never read as 1 or l.
  * crop_ink() is the share of dark pixels in a checkbox. */

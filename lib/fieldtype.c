@@ -18,8 +18,9 @@
 static char date_allowed[512], date_latin[64], year_allowed[512], year_latin[64];
 
 /* brackets, quotes and ASCII symbols: never part of a name, an address or
- * a description on a form (after NFKC, full-width forms are these) */
-#define TEXT_NEVER "「」『』【】〔〕〈〉《》[]{}|\\^`\"<>~"
+ * a description on a form (after NFKC, full-width forms are these); a
+ * speck above the line between two characters reads as ' */
+#define TEXT_NEVER "「」『』【】〔〕〈〉《》[]{}|\\^`\"'‘’“”<>~"
 
 /* name, read, model, allowed, latin, min_conf, normalise, multi, never, second */
 static const struct field_type types[] = {

@@ -17,6 +17,7 @@
 #include "../src/chunks.h"
 #include "../src/curve.h"
 #include "../lib/conf.h"
+#include "../lib/crop.h"
 #include "../lib/denoise.h"
 #include "../lib/expr.h"
 #include "../lib/fees.h"
@@ -370,6 +371,47 @@ static void test_never(void)
 	CHECK(field_type_never(text, "山田[太郎]"));
 	CHECK(!field_type_never(text, "港町一丁目1番地"));
 	CHECK(!field_type_never(digits, "123"));
+	/* a speck above the line between two kanji reads as a quote */
+	CHECK(field_type_never(text, "代表取締役松本'誠"));
+	CHECK(field_type_never(text, "松本’誠"));
+}
+
+/* lib/crop.c: toner specks away from the writing are not writing; a box of
+ * specks alone is empty; a small mark beside a glyph (a dakuten, 。) stays */
+static void test_crop_specks(void)
+{
+	const int dpi = 300;
+	PIX *page = pixCreate(1200, 150, 8);
+	struct crop_px r = { 0, 0, 1200, 150 };
+	struct crop_field *cf;
+	PIX *line;
+
+	pixSetAll(page); /* white */
+	/* three "glyphs" 40 px (3.4 mm) tall, from x 20 to 190 */
+	for (int g = 0; g < 3; g++)
+		pixRasterop(page, 20 + 60 * g, 50, 50, 40, PIX_CLR, NULL, 0, 0);
+	/* a 。-sized mark 8 px (0.7 mm) right after the last glyph */
+	pixRasterop(page, 195, 82, 8, 8, PIX_CLR, NULL, 0, 0);
+	/* specks of 4 px (0.34 mm) far to the right and above */
+	pixRasterop(page, 700, 30, 4, 4, PIX_CLR, NULL, 0, 0);
+	pixRasterop(page, 1100, 100, 4, 5, PIX_CLR, NULL, 0, 0);
+	pixRasterop(page, 400, 10, 5, 4, PIX_CLR, NULL, 0, 0);
+	cf = crop_field_new(page, r, 128, dpi);
+	CHECK(cf && crop_field_ink(cf) == 3 * 50 * 40 + 8 * 8);
+	line = cf ? crop_field_line(cf, 0.15) : NULL;
+	/* the line is the glyphs and the mark (20..203) plus its margins, not
+	 * the specks 500 to 900 px away */
+	CHECK(line && pixGetWidth(line) < 183 + 2 * 10 && pixGetWidth(line) >= 183);
+	pixDestroy(&line);
+	crop_field_free(&cf);
+	/* specks alone: an empty box */
+	pixSetAll(page);
+	pixRasterop(page, 700, 30, 4, 4, PIX_CLR, NULL, 0, 0);
+	pixRasterop(page, 300, 90, 6, 5, PIX_CLR, NULL, 0, 0);
+	cf = crop_field_new(page, r, 128, dpi);
+	CHECK(!cf || crop_field_ink(cf) == 0);
+	crop_field_free(&cf);
+	pixDestroy(&page);
 }
 
 #include "unit_vocab.inc"
@@ -1019,6 +1061,7 @@ int main(void)
 	test_register();
 	test_names();
 	test_denoise();
+	test_crop_specks();
 	test_json();
 	test_never();
 	test_csv_injection();
