@@ -575,26 +575,42 @@ static int digits_only(const char *v)
 	return d > 0;
 }
 
+/* The digits of `model`'s reading of img (same whitelist, normalised) equal
+ * d1's: 1, differ: 0, nothing read: -1. */
+static int same_digits(struct tess *model, const struct field_type *ft, PIX *img, int dpi, const char *d1)
+{
+	char *t = NULL, v2[1024], d2[256];
+	double c = 0;
+	struct dp_msg m;
+	int r = -1;
+
+	if (tess_read_pix(model, img, dpi, PSM_RAW_LINE, ft->allowed, &t, &c, &m) == DP_OK && *t) {
+		field_type_normalise(ft, t, v2, sizeof v2);
+		digits_of(v2, d2, sizeof d2);
+		r = !strcmp(d1, d2);
+	}
+	free(t);
+	return r;
+}
+
 /* A field eng reads (digits, phone): jpn reads the same image with the same
- * whitelist, and the digits of the two normalised readings are compared. */
+ * whitelist, and the digits of the two normalised readings are compared.
+ * When they differ, the third, independently trained model (Japanese
+ * script) is asked: eng's digits read alike by it are two models agreeing;
+ * otherwise the field keeps the disagreement (review). */
 static enum evidence cross_check_eng(struct ocr_state *s, const struct field_type *ft, PIX *img, int dpi,
 				     const char *value)
 {
-	char *t = NULL, v2[1024], d1[256], d2[256];
-	double c = 0;
-	struct dp_msg m;
-	enum evidence ev = EVID_NONE;
+	char d1[256];
+	int r;
 
 	digits_of(value, d1, sizeof d1);
 	if (!d1[0])
 		return EVID_NONE;
-	if (tess_read_pix(s->jpn, img, dpi, PSM_RAW_LINE, ft->allowed, &t, &c, &m) == DP_OK && *t) {
-		field_type_normalise(ft, t, v2, sizeof v2);
-		digits_of(v2, d2, sizeof d2);
-		ev = strcmp(d1, d2) ? EVID_DISAGREE : EVID_AGREE;
-	}
-	free(t);
-	return ev;
+	r = same_digits(s->jpn, ft, img, dpi, d1);
+	if (r == 0 && s->jpan)
+		r = same_digits(s->jpan, ft, img, dpi, d1) == 1 ? 1 : 0;
+	return r < 0 ? EVID_NONE : r ? EVID_AGREE : EVID_DISAGREE;
 }
 
 /* Writing that looks Latin to the jpn model: no ideograph, at least one
@@ -837,10 +853,12 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	 * when it is well-formed, every reading agrees, and either it is all
 	 * digits that the other model read the same or Tesseract is confident of
 	 * it.
-	 * Digits the two models read differently are always flagged: one model
-	 * can be sure of a wrong digit (8 read as 3 at 90), the two rarely agree
-	 * on the same wrong one. */
-	rd->review = bad[best] || best_votes < nreads || rd->evid == EVID_DISAGREE ||
+	 * Digits the two models read differently are flagged: one model can be
+	 * sure of a wrong digit (8 read as 3 at 90), the two rarely agree on the
+	 * same wrong one. Unless a third model settles it: jpn's digits were
+	 * replaced by eng's, and the second model read the whole value, eng's
+	 * digits included, as it stands (two of three models agree). */
+	rd->review = bad[best] || best_votes < nreads || (rd->evid == EVID_DISAGREE && !models_agree) ||
 		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && best_conf < fd->min_conf) ||
 		     field_type_never(ft, rd->value) ||
 		     (fd->cells && utf8_count(rd->raw) != filled);
