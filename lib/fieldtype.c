@@ -22,21 +22,21 @@ static char date_allowed[512], date_latin[64], year_allowed[512], year_latin[64]
  * speck above the line between two characters reads as ' */
 #define TEXT_NEVER "「」『』【】〔〕〈〉《》[]{}|\\^`\"'‘’“”<>~"
 
-/* name, read, model, allowed, latin, min_conf, normalise, multi, never, second */
+/* name, read, model, allowed, latin, min_conf, normalise, multi, never, second, person */
 static const struct field_type types[] = {
-	{ "text", FIELD_READ_TEXT, FIELD_MODEL_JPN, "", "", 90, norm_text, 0, TEXT_NEVER, 1 },
-	{ "kana", FIELD_READ_TEXT, FIELD_MODEL_JPN, KATAKANA, NULL, 90, norm_text, 0, TEXT_NEVER, 1 },
-	{ "digits", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789", NULL, 80, norm_digits, 0, NULL, 0 },
-	{ "yen", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789,¥円", "0123456789,Y", 80, norm_yen, 0, NULL, 0 },
-	{ "date", FIELD_READ_TEXT, FIELD_MODEL_JPN, date_allowed, date_latin, 80, norm_date, 0, NULL, 0 },
-	{ "era_year", FIELD_READ_TEXT, FIELD_MODEL_JPN, year_allowed, year_latin, 80, norm_era_year, 0, NULL, 0 },
-	{ "postal", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789-〒", "0123456789-", 80, norm_postal, 0, NULL, 0 },
-	{ "phone", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789-", NULL, 80, norm_phone, 0, NULL, 0 },
+	{ "text", FIELD_READ_TEXT, FIELD_MODEL_JPN, "", "", 90, norm_text, 0, TEXT_NEVER, 1, FIELD_PERSON_WRITTEN },
+	{ "kana", FIELD_READ_TEXT, FIELD_MODEL_JPN, KATAKANA, NULL, 90, norm_text, 0, TEXT_NEVER, 1, FIELD_PERSON_READING },
+	{ "digits", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789", NULL, 80, norm_digits, 0, NULL, 0, 0 },
+	{ "yen", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789,¥円", "0123456789,Y", 80, norm_yen, 0, NULL, 0, 0 },
+	{ "date", FIELD_READ_TEXT, FIELD_MODEL_JPN, date_allowed, date_latin, 80, norm_date, 0, NULL, 0, 0 },
+	{ "era_year", FIELD_READ_TEXT, FIELD_MODEL_JPN, year_allowed, year_latin, 80, norm_era_year, 0, NULL, 0, 0 },
+	{ "postal", FIELD_READ_TEXT, FIELD_MODEL_JPN, "0123456789-〒", "0123456789-", 80, norm_postal, 0, NULL, 0, 0 },
+	{ "phone", FIELD_READ_TEXT, FIELD_MODEL_ENG, "0123456789-", NULL, 80, norm_phone, 0, NULL, 0, 0 },
 	{ "email", FIELD_READ_TEXT, FIELD_MODEL_ENG, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@._-+",
-	  NULL, 80, norm_email, 0, NULL, 0 },
-	{ "checkbox", FIELD_READ_TICK, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0, NULL, 0 },
-	{ "choice", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0, NULL, 0 },
-	{ "choices", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 1, NULL, 0 },
+	  NULL, 80, norm_email, 0, NULL, 0, 0 },
+	{ "checkbox", FIELD_READ_TICK, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0, NULL, 0, 0 },
+	{ "choice", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 0, NULL, 0, 0 },
+	{ "choices", FIELD_READ_CHOICE, FIELD_MODEL_JPN, "", NULL, 0, NULL, 1, NULL, 0, 0 },
 };
 #define NTYPES (sizeof types / sizeof types[0])
 

@@ -54,7 +54,12 @@ struct field_type {
 	 * two agreeing is the evidence that accepts the value, their disagreeing
 	 * sends it to review (stages/ocr.c). 0: no second model */
 	int second;
+	/* a person's name (lib/names.h) in this type is checked against the
+	 * name dictionary: FIELD_PERSON_WRITTEN (山田太郎) or
+	 * FIELD_PERSON_READING (ヤマダタロウ); 0 never */
+	int person;
 };
+enum { FIELD_PERSON_WRITTEN = 1, FIELD_PERSON_READING = 2 };
 
 /* The row for a template's type name, NULL if there is none. */
 const struct field_type *field_type_find(const char *name);

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "../lib/crop.h"
+#include "../lib/names.h"
 #include "../lib/forms.h"
 #include "../lib/fuzzy.h"
 #include "../lib/log.h"
@@ -60,6 +61,7 @@ struct ocr_state {
 	struct tess *jpan;        /* the second model for text and kana (Japanese script) */
 	struct tess *page_engine; /* jpn+eng page text */
 	struct reg_model **models; /* per template (forms.forms[i]): its printed lines; NULL: title only */
+	struct names *names;       /* personal names, evidence for name fields; NULL: none */
 };
 
 static void ocr_fini(void *state)
@@ -71,6 +73,7 @@ static void ocr_fini(void *state)
 	tess_close(&s->eng);
 	tess_close(&s->jpan);
 	tess_close(&s->page_engine);
+	names_free(&s->names);
 	for (int i = 0; s->models && i < s->forms.n; i++)
 		reg_model_free(&s->models[i]);
 	free(s->models);
@@ -123,6 +126,8 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 			e = tess_open(&s->eng, c->tessdata, "eng", m);
 		if (!e)
 			e = tess_open(&s->jpan, c->tessdata, "Japanese", m);
+		if (!e)
+			e = names_load(&s->names, c->names, m);
 	}
 	/* The page text engine (jpn+eng, about 0.3 s of CPU and 100 MB to load)
 	 * is opened when a page first needs it: with templates, only an
@@ -849,6 +854,17 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	 * two models agree on a wrong kanji) */
 	int models_agree = ft->second && nreads >= 2 && best_votes == nreads &&
 			   cand[0].min_char >= AGREE_MIN_CHAR && cand[1].min_char >= AGREE_MIN_CHAR;
+	/* a family name + a given name in the name dictionary, read so by two
+	 * readings (or the only one), and no other reading a name too: the
+	 * dictionary is evidence no misreading is likely to meet */
+	int named = ft->person && (best_votes >= 2 || nreads == 1) &&
+		    names_is_person(s->names, cand[best].value, ft->person == FIELD_PERSON_READING);
+	for (int v = 0; v < nreads && named; v++)
+		if (strcmp(cand[v].value, cand[best].value) &&
+		    names_is_person(s->names, cand[v].value, ft->person == FIELD_PERSON_READING))
+			named = 0;
+	if (named)
+		log_debug("field %s: '%s' is a family and a given name", fd->name, cand[best].value);
 	/* Review unless the evidence agrees: a value is accepted without a flag
 	 * when it is well-formed, every reading agrees, and either it is all
 	 * digits that the other model read the same or Tesseract is confident of
@@ -858,8 +874,9 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	 * same wrong one. Unless a third model settles it: jpn's digits were
 	 * replaced by eng's, and the second model read the whole value, eng's
 	 * digits included, as it stands (two of three models agree). */
-	rd->review = bad[best] || best_votes < nreads || (rd->evid == EVID_DISAGREE && !models_agree) ||
-		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && best_conf < fd->min_conf) ||
+	rd->review = bad[best] || (best_votes < nreads && !named) || (rd->evid == EVID_DISAGREE && !models_agree) ||
+		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && !named &&
+		      best_conf < fd->min_conf) ||
 		     field_type_never(ft, rd->value) ||
 		     (fd->cells && utf8_count(rd->raw) != filled);
 	return DP_OK;

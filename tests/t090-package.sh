@@ -22,7 +22,7 @@ deb=$(ls build/deb/docpipe_*.deb 2>/dev/null | head -1)
 [ -n "$deb" ] && ok "make deb builds the package ($(basename "$deb"))" || fail "make deb left no build/deb/docpipe_*.deb"
 dep=$(dpkg-deb -f "$deb" Depends)
 missing=""
-for p in tesseract-ocr-jpn tesseract-ocr-eng tesseract-ocr-script-jpan pocketsphinx-en-us libzmq5 libpq5 libtesseract5 adduser procps; do
+for p in tesseract-ocr-jpn tesseract-ocr-eng tesseract-ocr-script-jpan mecab-ipadic pocketsphinx-en-us libzmq5 libpq5 libtesseract5 adduser procps; do
 	case ", $dep," in *", $p"[\ ,]*) ;; *) missing="$missing $p" ;; esac
 done
 eq "Depends: the engines' data and the libraries ($dep)" "" "$missing"

@@ -28,6 +28,7 @@
 #include "../lib/image.h"
 #include "../lib/ini.h"
 #include "../lib/json.h"
+#include "../lib/names.h"
 #include "../lib/normalize.h"
 #include "../lib/job.h"
 #include "../lib/sniff.h"
@@ -374,6 +375,69 @@ static void test_never(void)
 	/* a speck above the line between two kanji reads as a quote */
 	CHECK(field_type_never(text, "代表取締役松本'誠"));
 	CHECK(field_type_never(text, "松本’誠"));
+}
+
+/* lib/names.c: family name + given name, written and read, titles set
+ * aside, EUC-JP and UTF-8 files, a file that is no name dictionary */
+static void test_person_names(void)
+{
+	char path[] = "/tmp/docpipe-names-XXXXXX";
+	struct names *n = NULL;
+	struct dp_msg m;
+	int fd = mkstemp(path);
+	/* the IPA dictionary's columns; 山田 and 太郎 in EUC-JP, the rest UTF-8
+	 * would be mixed: the EUC-JP file is written whole below */
+	static const char utf8[] =
+		"山田,1290,1290,8000,名詞,固有名詞,人名,姓,*,*,山田,ヤマダ,ヤマダ\n"
+		"佐藤,1290,1290,8000,名詞,固有名詞,人名,姓,*,*,佐藤,サトウ,サトー\n"
+		"太郎,1291,1291,8000,名詞,固有名詞,人名,名,*,*,太郎,タロウ,タロー\n"
+		"恵,1291,1291,8000,名詞,固有名詞,人名,名,*,*,恵,メグミ,メグミ\n"
+		"東京,1293,1293,8000,名詞,固有名詞,地域,一般,*,*,東京,トウキョウ,トーキョー\n";
+	/* 山田,...,姓,...,ヤマダ and 太郎,...,名,...,タロウ in EUC-JP */
+	static const char eucjp[] =
+		"\xbb\xb3\xc5\xc4,1,1,1,\xcc\xbe\xbb\xec,\xb8\xc7\xcd\xad\xcc\xbe\xbb\xec,\xbf\xcd\xcc\xbe,\xc0\xab,*,*,x,"
+		"\xa5\xe4\xa5\xde\xa5\xc0,x\n"
+		"\xc2\xc0\xcf\xba,1,1,1,\xcc\xbe\xbb\xec,\xb8\xc7\xcd\xad\xcc\xbe\xbb\xec,\xbf\xcd\xcc\xbe,\xcc\xbe,*,*,x,"
+		"\xa5\xbf\xa5\xed\xa5\xa6,x\n";
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK(write(fd, utf8, sizeof utf8 - 1) == (ssize_t)(sizeof utf8 - 1));
+	close(fd);
+	CHECK(names_load(&n, path, &m) == DP_OK && n && names_count(n) == 8);
+	CHECK(names_is_person(n, "山田太郎", 0));
+	CHECK(names_is_person(n, "佐藤 恵", 0));
+	CHECK(names_is_person(n, "佐藤\u3000恵", 0));
+	CHECK(names_is_person(n, "代表取締役山田太郎", 0));
+	CHECK(names_is_person(n, "ヤマダタロウ", 1));
+	CHECK(names_is_person(n, "サトウメグミ", 1));
+	CHECK(!names_is_person(n, "ヤマダタロウ", 0)); /* readings are not written names */
+	CHECK(!names_is_person(n, "山田太郎", 1));
+	CHECK(!names_is_person(n, "山田", 0));         /* a family name alone */
+	CHECK(!names_is_person(n, "山田大郎", 0));     /* 大 read for 太 */
+	CHECK(!names_is_person(n, "ヤヤマダタロウ", 1)); /* a doubled first character */
+	CHECK(!names_is_person(n, "東京太郎", 0));     /* a place is no family name */
+	CHECK(!names_is_person(n, "", 0) && !names_is_person(NULL, "山田太郎", 0));
+	names_free(&n);
+	CHECK(!n);
+	/* EUC-JP, as Debian ships the dictionary */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, eucjp, sizeof eucjp - 1) == (ssize_t)(sizeof eucjp - 1));
+	if (fd >= 0)
+		close(fd);
+	CHECK(names_load(&n, path, &m) == DP_OK && names_count(n) == 4);
+	CHECK(names_is_person(n, "山田太郎", 0) && names_is_person(n, "ヤマダタロウ", 1));
+	names_free(&n);
+	/* no names in it, a missing file, an empty path */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, "a,b,c\n", 6) == 6);
+	if (fd >= 0)
+		close(fd);
+	CHECK(names_load(&n, path, &m) == DP_ERR_CONFIG && !n && strstr(m.text, "no family and given names"));
+	unlink(path);
+	CHECK(names_load(&n, path, &m) == DP_ERR_CONFIG && !n && strstr(m.text, "mecab-ipadic"));
+	CHECK(names_load(&n, "", &m) == DP_OK && !n);
 }
 
 /* lib/crop.c: toner specks away from the writing are not writing; a box of
@@ -1062,6 +1126,7 @@ int main(void)
 	test_names();
 	test_denoise();
 	test_crop_specks();
+	test_person_names();
 	test_json();
 	test_never();
 	test_csv_injection();
