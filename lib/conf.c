@@ -44,7 +44,7 @@ static const struct conf_row rows[] = {
 	{ "models", "fees", CT_PATH, S(fees), 0, 0, "models/fees.conf", NULL },
 	{ "models", "grants", CT_PATH, S(grants), 0, 0, "models/grants.conf", NULL },
 	{ "models", "procedures", CT_PATH, S(procedures), 0, 0, "models/procedures.conf", NULL },
-	{ "models", "names", CT_PATH, S(names), 0, 0, "/usr/share/mecab/dic/ipadic/Noun.name.csv", NULL },
+	{ "models", "dictionary", CT_PATH, S(dictionary), 0, 0, "/usr/share/mecab/dic/ipadic", NULL },
 	{ "report", "timezone", CT_STR, S(report_timezone), 0, 0, "", NULL },
 	{ "asr", "hmm", CT_PATH, S(asr_hmm), 0, 0, "/usr/share/pocketsphinx/model/en-us/en-us", NULL },
 	{ "asr", "dict", CT_PATH, S(asr_dict), 0, 0, "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict", NULL },

@@ -53,7 +53,7 @@ struct conf {
 	char fees[CONF_PATH_MAX];
 	char grants[CONF_PATH_MAX];
 	char procedures[CONF_PATH_MAX];
-	char names[CONF_PATH_MAX];      /* personal-name dictionary (lib/names.h); "" none */
+	char dictionary[CONF_PATH_MAX]; /* the IPA dictionary's folder (lib/lexicon.h); "" none */
 	/* [report] */
 	char report_timezone[CONF_STR_MAX]; /* office zone for days and hours, "" = the server's */
 	/* [asr] */

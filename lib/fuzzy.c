@@ -13,15 +13,8 @@ static size_t decode(const char *s, unsigned *out, size_t max)
 	size_t n = 0;
 
 	while (*p && n < max) {
-		unsigned c;
 		int l;
-		if (p[0] < 0x80) { c = p[0]; l = 1; }
-		else if ((p[0] & 0xE0) == 0xC0 && p[1]) { c = ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu); l = 2; }
-		else if ((p[0] & 0xF0) == 0xE0 && p[1] && p[2]) {
-			c = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu); l = 3;
-		} else if ((p[0] & 0xF8) == 0xF0 && p[1] && p[2] && p[3]) {
-			c = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu); l = 4;
-		} else { c = 0xFFFD; l = 1; }
+		unsigned c = utf8_decode((const char *)p, &l);
 		if (c != ' ' && c != '\t' && c != '\n' && c != '\f' && c != 0x3000)
 			out[n++] = c;
 		p += l;

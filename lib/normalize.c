@@ -66,26 +66,6 @@ out:
 	return out;
 }
 
-/* Decode one UTF-8 code point; *len receives its byte length. */
-static unsigned utf8_cp(const unsigned char *s, int *len)
-{
-	if (s[0] < 0x80) { *len = 1; return s[0]; }
-	if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80) {
-		*len = 2;
-		return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-	}
-	if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-		*len = 3;
-		return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-	}
-	if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
-		*len = 4;
-		return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-	}
-	*len = 1;
-	return 0xFFFD;
-}
-
 static int is_dash(unsigned c)
 {
 	return c == 0x30FC || c == 0xFF0D || c == 0x2014 || c == 0x2010 || c == 0x2011 || c == 0x2012 ||
@@ -105,11 +85,11 @@ void norm_ascii(const char *in, char *out, size_t n)
 	}
 	while (*s && o + 1 < n) {
 		int l;
-		unsigned c = utf8_cp(s, &l);
+		unsigned c = utf8_decode((const char *)s, &l);
 		unsigned next_c = 0;
 		if (s[l]) {
 			int l2;
-			next_c = utf8_cp(s + l, &l2);
+			next_c = utf8_decode((const char *)s + l, &l2);
 		}
 		/* OCR's dash variants between digits are '-' (NFKC keeps ー, —, 一) */
 		if (is_dash(c) && isdigit((int)prev) && next_c >= '0' && next_c <= '9')

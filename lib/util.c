@@ -498,6 +498,27 @@ int threads_cpu(void (*fn)(const char *name, int is_main, int64_t cpu_us, void *
 	return n;
 }
 
+unsigned utf8_decode(const char *str, int *len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (s[0] < 0x80) { *len = 1; return s[0]; }
+	if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80) {
+		*len = 2;
+		return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+	}
+	if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+		*len = 3;
+		return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+	}
+	if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
+		*len = 4;
+		return ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+	}
+	*len = 1;
+	return 0xFFFD;
+}
+
 int utf8_valid(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;

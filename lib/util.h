@@ -85,6 +85,9 @@ int64_t engine_take_us(void);
 
 /* 1 when s[0..len) is well-formed UTF-8 without NUL (no overlong forms, no surrogates). */
 int utf8_valid(const char *s, size_t len);
+/* One code point of s (U+FFFD for a malformed byte); *len receives its
+ * length in bytes (at least 1). */
+unsigned utf8_decode(const char *s, int *len);
 
 /* The value of hex digit c (0-9, a-f, A-F), -1 when it is not one. */
 int hex_value(int c);

@@ -29,11 +29,11 @@
 #include <string.h>
 
 #include "../lib/crop.h"
-#include "../lib/names.h"
 #include "../lib/forms.h"
 #include "../lib/fuzzy.h"
 #include "../lib/log.h"
 #include "../lib/image.h"
+#include "../lib/lexicon.h"
 #include "../lib/normalize.h"
 #include "../lib/register.h"
 #include "../lib/tess.h"
@@ -61,7 +61,7 @@ struct ocr_state {
 	struct tess *jpan;        /* the second model for text and kana (Japanese script) */
 	struct tess *page_engine; /* jpn+eng page text */
 	struct reg_model **models; /* per template (forms.forms[i]): its printed lines; NULL: title only */
-	struct names *names;       /* personal names, evidence for name fields; NULL: none */
+	struct lexicon *lex;       /* names and katakana words (lib/lexicon.h); NULL: none */
 };
 
 static void ocr_fini(void *state)
@@ -73,7 +73,7 @@ static void ocr_fini(void *state)
 	tess_close(&s->eng);
 	tess_close(&s->jpan);
 	tess_close(&s->page_engine);
-	names_free(&s->names);
+	lexicon_free(&s->lex);
 	for (int i = 0; s->models && i < s->forms.n; i++)
 		reg_model_free(&s->models[i]);
 	free(s->models);
@@ -127,7 +127,7 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 		if (!e)
 			e = tess_open(&s->jpan, c->tessdata, "Japanese", m);
 		if (!e)
-			e = names_load(&s->names, c->names, m);
+			e = lexicon_load(&s->lex, c->dictionary, m);
 	}
 	/* The page text engine (jpn+eng, about 0.3 s of CPU and 100 MB to load)
 	 * is opened when a page first needs it: with templates, only an
@@ -858,10 +858,10 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	 * readings (or the only one), and no other reading a name too: the
 	 * dictionary is evidence no misreading is likely to meet */
 	int named = ft->person && (best_votes >= 2 || nreads == 1) &&
-		    names_is_person(s->names, cand[best].value, ft->person == FIELD_PERSON_READING);
+		    lexicon_is_person(s->lex, cand[best].value, ft->person == FIELD_PERSON_READING);
 	for (int v = 0; v < nreads && named; v++)
 		if (strcmp(cand[v].value, cand[best].value) &&
-		    names_is_person(s->names, cand[v].value, ft->person == FIELD_PERSON_READING))
+		    lexicon_is_person(s->lex, cand[v].value, ft->person == FIELD_PERSON_READING))
 			named = 0;
 	if (named)
 		log_debug("field %s: '%s' is a family and a given name", fd->name, cand[best].value);
@@ -877,7 +877,7 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	rd->review = bad[best] || (best_votes < nreads && !named) || (rd->evid == EVID_DISAGREE && !models_agree) ||
 		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && !named &&
 		      best_conf < fd->min_conf) ||
-		     field_type_never(ft, rd->value) ||
+		     field_type_never(ft, rd->value) || lexicon_lookalike(s->lex, rd->value) ||
 		     (fd->cells && utf8_count(rd->raw) != filled);
 	return DP_OK;
 }

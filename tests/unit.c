@@ -28,7 +28,7 @@
 #include "../lib/image.h"
 #include "../lib/ini.h"
 #include "../lib/json.h"
-#include "../lib/names.h"
+#include "../lib/lexicon.h"
 #include "../lib/normalize.h"
 #include "../lib/job.h"
 #include "../lib/sniff.h"
@@ -372,27 +372,43 @@ static void test_never(void)
 	CHECK(field_type_never(text, "山田[太郎]"));
 	CHECK(!field_type_never(text, "港町一丁目1番地"));
 	CHECK(!field_type_never(digits, "123"));
+	/* 丁目 read as 丁日 */
+	CHECK(field_type_never(text, "那覇市泉崎一丁日1番1号"));
+	CHECK(!field_type_never(text, "那覇市泉崎一丁目1番1号"));
 	/* a speck above the line between two kanji reads as a quote */
 	CHECK(field_type_never(text, "代表取締役松本'誠"));
 	CHECK(field_type_never(text, "松本’誠"));
 }
 
-/* lib/names.c: family name + given name, written and read, titles set
- * aside, EUC-JP and UTF-8 files, a file that is no name dictionary */
-static void test_person_names(void)
+/* lib/lexicon.c: family name + given name, written and read, titles set
+ * aside; ー and 一 between katakana and a kanji; EUC-JP and UTF-8 files; a
+ * folder without the name file */
+static void lexicon_file(const char *dir, const char *name, const char *data, size_t len)
 {
-	char path[] = "/tmp/docpipe-names-XXXXXX";
-	struct names *n = NULL;
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *fp = fopen(path, "w");
+	CHECK(fp && fwrite(data, 1, len, fp) == len);
+	if (fp)
+		fclose(fp);
+}
+
+static void test_lexicon(void)
+{
+	char dir[] = "/tmp/docpipe-lexicon-XXXXXX", path[256];
+	struct lexicon *lx = NULL;
 	struct dp_msg m;
-	int fd = mkstemp(path);
-	/* the IPA dictionary's columns; 山田 and 太郎 in EUC-JP, the rest UTF-8
-	 * would be mixed: the EUC-JP file is written whole below */
-	static const char utf8[] =
+	/* the IPA dictionary's columns */
+	static const char names[] =
 		"山田,1290,1290,8000,名詞,固有名詞,人名,姓,*,*,山田,ヤマダ,ヤマダ\n"
 		"佐藤,1290,1290,8000,名詞,固有名詞,人名,姓,*,*,佐藤,サトウ,サトー\n"
 		"太郎,1291,1291,8000,名詞,固有名詞,人名,名,*,*,太郎,タロウ,タロー\n"
 		"恵,1291,1291,8000,名詞,固有名詞,人名,名,*,*,恵,メグミ,メグミ\n"
 		"東京,1293,1293,8000,名詞,固有名詞,地域,一般,*,*,東京,トウキョウ,トーキョー\n";
+	static const char words[] =
+		"レジ,1285,1285,5000,名詞,一般,*,*,*,*,レジ,レジ,レジ\n"
+		"センター,1285,1285,5000,名詞,一般,*,*,*,*,センター,センター,センター\n"
+		"式,1285,1285,5000,名詞,接尾,一般,*,*,*,式,シキ,シキ\n";
 	/* 山田,...,姓,...,ヤマダ and 太郎,...,名,...,タロウ in EUC-JP */
 	static const char eucjp[] =
 		"\xbb\xb3\xc5\xc4,1,1,1,\xcc\xbe\xbb\xec,\xb8\xc7\xcd\xad\xcc\xbe\xbb\xec,\xbf\xcd\xcc\xbe,\xc0\xab,*,*,x,"
@@ -400,44 +416,55 @@ static void test_person_names(void)
 		"\xc2\xc0\xcf\xba,1,1,1,\xcc\xbe\xbb\xec,\xb8\xc7\xcd\xad\xcc\xbe\xbb\xec,\xbf\xcd\xcc\xbe,\xcc\xbe,*,*,x,"
 		"\xa5\xbf\xa5\xed\xa5\xa6,x\n";
 
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	CHECK(write(fd, utf8, sizeof utf8 - 1) == (ssize_t)(sizeof utf8 - 1));
-	close(fd);
-	CHECK(names_load(&n, path, &m) == DP_OK && n && names_count(n) == 8);
-	CHECK(names_is_person(n, "山田太郎", 0));
-	CHECK(names_is_person(n, "佐藤 恵", 0));
-	CHECK(names_is_person(n, "佐藤\u3000恵", 0));
-	CHECK(names_is_person(n, "代表取締役山田太郎", 0));
-	CHECK(names_is_person(n, "ヤマダタロウ", 1));
-	CHECK(names_is_person(n, "サトウメグミ", 1));
-	CHECK(!names_is_person(n, "ヤマダタロウ", 0)); /* readings are not written names */
-	CHECK(!names_is_person(n, "山田太郎", 1));
-	CHECK(!names_is_person(n, "山田", 0));         /* a family name alone */
-	CHECK(!names_is_person(n, "山田大郎", 0));     /* 大 read for 太 */
-	CHECK(!names_is_person(n, "ヤヤマダタロウ", 1)); /* a doubled first character */
-	CHECK(!names_is_person(n, "東京太郎", 0));     /* a place is no family name */
-	CHECK(!names_is_person(n, "", 0) && !names_is_person(NULL, "山田太郎", 0));
-	names_free(&n);
-	CHECK(!n);
+	CHECK(mkdtemp(dir) != NULL);
+	lexicon_file(dir, "Noun.name.csv", names, sizeof names - 1);
+	lexicon_file(dir, "Noun.csv", words, sizeof words - 1);
+	static const char verb[] = "ゴー,1,1,1,動詞,*,*,*,*,*,ゴー,ゴー,ゴー\n";
+	lexicon_file(dir, "Verb.csv", verb, sizeof verb - 1);
+	CHECK(lexicon_load(&lx, dir, &m) == DP_OK && lx);
+	/* 2 family + 2 given names, each written and read; レジ and センター
+	 * (not 式, not the Verb file's ゴー) */
+	CHECK(lexicon_count(lx) == 10);
+	CHECK(lexicon_is_person(lx, "山田太郎", 0));
+	CHECK(lexicon_is_person(lx, "佐藤 恵", 0));
+	CHECK(lexicon_is_person(lx, "佐藤\u3000恵", 0));
+	CHECK(lexicon_is_person(lx, "代表取締役山田太郎", 0));
+	CHECK(lexicon_is_person(lx, "ヤマダタロウ", 1));
+	CHECK(lexicon_is_person(lx, "サトウメグミ", 1));
+	CHECK(!lexicon_is_person(lx, "ヤマダタロウ", 0)); /* readings are not written names */
+	CHECK(!lexicon_is_person(lx, "山田太郎", 1));
+	CHECK(!lexicon_is_person(lx, "山田", 0));         /* a family name alone */
+	CHECK(!lexicon_is_person(lx, "山田大郎", 0));     /* 大 read for 太 */
+	CHECK(!lexicon_is_person(lx, "ヤヤマダタロウ", 1)); /* a doubled first character */
+	CHECK(!lexicon_is_person(lx, "東京太郎", 0));     /* a place is no family name */
+	CHECK(!lexicon_is_person(lx, "", 0) && !lexicon_is_person(NULL, "山田太郎", 0));
+	/* ー where the word before wants 一, and the other way round */
+	CHECK(lexicon_lookalike(lx, "POSレジー式"));
+	CHECK(!lexicon_lookalike(lx, "POSレジ一式"));
+	CHECK(lexicon_lookalike(lx, "センタ一長"));
+	CHECK(!lexicon_lookalike(lx, "センター長"));
+	CHECK(!lexicon_lookalike(lx, "レジー"));        /* no kanji after it */
+	CHECK(!lexicon_lookalike(lx, "ボタンー式"));    /* neither is a word: no evidence */
+	CHECK(!lexicon_lookalike(NULL, "POSレジー式"));
+	lexicon_free(&lx);
+	CHECK(!lx);
 	/* EUC-JP, as Debian ships the dictionary */
-	fd = open(path, O_WRONLY | O_TRUNC);
-	CHECK(fd >= 0 && write(fd, eucjp, sizeof eucjp - 1) == (ssize_t)(sizeof eucjp - 1));
-	if (fd >= 0)
-		close(fd);
-	CHECK(names_load(&n, path, &m) == DP_OK && names_count(n) == 4);
-	CHECK(names_is_person(n, "山田太郎", 0) && names_is_person(n, "ヤマダタロウ", 1));
-	names_free(&n);
-	/* no names in it, a missing file, an empty path */
-	fd = open(path, O_WRONLY | O_TRUNC);
-	CHECK(fd >= 0 && write(fd, "a,b,c\n", 6) == 6);
-	if (fd >= 0)
-		close(fd);
-	CHECK(names_load(&n, path, &m) == DP_ERR_CONFIG && !n && strstr(m.text, "no family and given names"));
+	lexicon_file(dir, "Noun.name.csv", eucjp, sizeof eucjp - 1);
+	CHECK(lexicon_load(&lx, dir, &m) == DP_OK && lexicon_count(lx) == 6);
+	CHECK(lexicon_is_person(lx, "山田太郎", 0) && lexicon_is_person(lx, "ヤマダタロウ", 1));
+	lexicon_free(&lx);
+	/* no names in it, no name file, an empty path */
+	lexicon_file(dir, "Noun.name.csv", "a,b,c\n", 6);
+	CHECK(lexicon_load(&lx, dir, &m) == DP_ERR_CONFIG && !lx && strstr(m.text, "no family and given names"));
+	snprintf(path, sizeof path, "%s/Noun.name.csv", dir);
 	unlink(path);
-	CHECK(names_load(&n, path, &m) == DP_ERR_CONFIG && !n && strstr(m.text, "mecab-ipadic"));
-	CHECK(names_load(&n, "", &m) == DP_OK && !n);
+	CHECK(lexicon_load(&lx, dir, &m) == DP_ERR_CONFIG && !lx && strstr(m.text, "mecab-ipadic"));
+	CHECK(lexicon_load(&lx, "", &m) == DP_OK && !lx);
+	snprintf(path, sizeof path, "%s/Noun.csv", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/Verb.csv", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* lib/crop.c: toner specks away from the writing are not writing; a box of
@@ -1126,7 +1153,7 @@ int main(void)
 	test_names();
 	test_denoise();
 	test_crop_specks();
-	test_person_names();
+	test_lexicon();
 	test_json();
 	test_never();
 	test_csv_injection();

@@ -1,0 +1,314 @@
+/* lexicon.c: names and katakana words from the IPA dictionary (see
+ * lexicon.h). Five sorted arrays of strings; a lookup is a binary search. */
+#include "lexicon.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+enum { SEI_W, MEI_W, SEI_R, MEI_R, KATA, NLISTS };
+
+struct lexicon {
+	char **list[NLISTS]; /* sorted, each string its own allocation */
+	long n[NLISTS], cap[NLISTS];
+};
+
+/* titles written before a representative's name: set aside */
+static const char *const TITLES[] = {
+	"代表取締役社長", "代表取締役", "取締役社長", "代表執行役", "代表理事", "理事長", "代表社員", "代表者",
+	"代表", "社長", "会長", "組合長", "所長", "院長", "園長", "校長", "店長", NULL,
+};
+
+#define LONG_MARK 0x30FCu /* ー */
+#define KANJI_ONE 0x4E00u /* 一 */
+
+static int is_katakana(unsigned c)
+{
+	return c >= 0x30A1 && c <= 0x30FA;
+}
+
+static int is_kanji(unsigned c)
+{
+	return (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3005;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has(const struct lexicon *lx, int which, const char *s)
+{
+	return lx->n[which] && bsearch(&s, lx->list[which], (size_t)lx->n[which], sizeof(char *), cmp) != NULL;
+}
+
+static void add(struct lexicon *lx, int which, const char *s)
+{
+	if (lx->n[which] == lx->cap[which]) {
+		lx->cap[which] = lx->cap[which] ? lx->cap[which] * 2 : 4096;
+		lx->list[which] = xrealloc(lx->list[which], (size_t)lx->cap[which] * sizeof(char *));
+	}
+	lx->list[which][lx->n[which]++] = xstrdup(s);
+}
+
+/* EUC-JP (the IPA dictionary as Debian ships it) to UTF-8; a file that is
+ * valid UTF-8 already is taken as it is */
+static char *to_utf8(char *in, size_t len, const char *path, struct dp_msg *m)
+{
+	if (utf8_valid(in, len)) {
+		char *out = xmalloc(len + 1);
+		memcpy(out, in, len);
+		out[len] = '\0';
+		return out;
+	}
+	iconv_t cd = iconv_open("UTF-8", "EUC-JP");
+	if (cd == (iconv_t)-1) {
+		dp_fail(m, DP_ERR_CONFIG, "%s: cannot convert from EUC-JP: %s", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = len * 3 / 2 + 16, left = cap, il = len;
+	char *out = xmalloc(cap + 1), *op = out, *ip = in;
+	if (iconv(cd, &ip, &il, &op, &left) == (size_t)-1) {
+		dp_fail(m, DP_ERR_CONFIG, "%s: neither EUC-JP nor UTF-8 text (byte %zu): %s", path, (size_t)(ip - in),
+			strerror(errno));
+		iconv_close(cd);
+		free(out);
+		return NULL;
+	}
+	iconv_close(cd);
+	*op = '\0';
+	return out;
+}
+
+/* s is one katakana word (letters and ー, at least two characters) */
+static int katakana_word(const char *s)
+{
+	int chars = 0;
+	while (*s) {
+		int l;
+		unsigned c = utf8_decode(s, &l);
+		if (!is_katakana(c) && c != LONG_MARK)
+			return 0;
+		s += l;
+		chars++;
+	}
+	return chars >= 2;
+}
+
+/* One CSV file of the dictionary: surface,left,right,cost,品詞,細分類1,
+ * 細分類2,細分類3,活用型,活用形,原形,読み,発音. Names from 人名/姓|名,
+ * katakana words from every row. Returns the rows read, -1 on error. */
+static long load_file(struct lexicon *lx, const char *path, struct dp_msg *m)
+{
+	char *raw = NULL, *text;
+	size_t len = 0;
+	long rows = 0;
+
+	if (file_read(path, &raw, &len, 64u << 20, m))
+		return -1;
+	text = to_utf8(raw, len, path, m);
+	free(raw);
+	if (!text)
+		return -1;
+	for (char *line = text, *next; *line; line = next) {
+		char *col[13];
+		int k = 0;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		for (char *p = line; k < 13;) {
+			col[k++] = p;
+			p = strchr(p, ',');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (k < 12)
+			continue;
+		rows++;
+		if (katakana_word(col[0]))
+			add(lx, KATA, col[0]);
+		if (strcmp(col[6], "人名"))
+			continue;
+		int sei = !strcmp(col[7], "姓"), mei = !strcmp(col[7], "名");
+		if (!sei && !mei)
+			continue;
+		add(lx, sei ? SEI_W : MEI_W, col[0]);
+		if (strcmp(col[11], "*"))
+			add(lx, sei ? SEI_R : MEI_R, col[11]);
+	}
+	free(text);
+	return rows;
+}
+
+enum dp_err lexicon_load(struct lexicon **out, const char *dir, struct dp_msg *m)
+{
+	char path[4096];
+	struct lexicon *lx;
+	DIR *d;
+	struct dirent *de;
+
+	*out = NULL;
+	if (!dir || !*dir)
+		return DP_OK;
+	lx = xcalloc(1, sizeof *lx);
+	snprintf(path, sizeof path, "%s/Noun.name.csv", dir);
+	if (load_file(lx, path, m) < 0) {
+		char why[DP_MSG_MAX];
+		str_copy(why, sizeof why, m->text);
+		lexicon_free(&lx);
+		return dp_fail(m, DP_ERR_CONFIG, "[models] dictionary: %s (Debian's mecab-ipadic has it)", why);
+	}
+	if (!lx->n[SEI_W] || !lx->n[MEI_W]) {
+		lexicon_free(&lx);
+		return dp_fail(m, DP_ERR_CONFIG, "%s: no family and given names in it (expected the IPA dictionary's "
+			       "Noun.name.csv)", path);
+	}
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (strncmp(de->d_name, "Noun", 4) || l < 8 || strcmp(de->d_name + l - 4, ".csv") ||
+		    !strcmp(de->d_name, "Noun.name.csv"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (load_file(lx, path, m) < 0) {
+			char why[DP_MSG_MAX];
+			str_copy(why, sizeof why, m->text);
+			closedir(d);
+			lexicon_free(&lx);
+			return dp_fail(m, DP_ERR_CONFIG, "[models] dictionary: %s", why);
+		}
+	}
+	if (d)
+		closedir(d);
+	for (int w = 0; w < NLISTS; w++)
+		if (lx->n[w])
+			qsort(lx->list[w], (size_t)lx->n[w], sizeof(char *), cmp);
+	*out = lx;
+	return DP_OK;
+}
+
+void lexicon_free(struct lexicon **lx)
+{
+	if (!*lx)
+		return;
+	for (int w = 0; w < NLISTS; w++) {
+		for (long i = 0; i < (*lx)->n[w]; i++)
+			free((*lx)->list[w][i]);
+		free((*lx)->list[w]);
+	}
+	free(*lx);
+	*lx = NULL;
+}
+
+long lexicon_count(const struct lexicon *lx)
+{
+	long t = 0;
+	for (int w = 0; lx && w < NLISTS; w++)
+		t += lx->n[w];
+	return t;
+}
+
+/* family name + given name at some character boundary of s */
+static int split(const struct lexicon *lx, const char *s, int sei, int mei)
+{
+	char head[256];
+	size_t len = strlen(s);
+
+	if (len >= sizeof head)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
+			continue; /* not a character boundary */
+		memcpy(head, s, i);
+		head[i] = '\0';
+		if (has(lx, sei, head) && has(lx, mei, s + i))
+			return 1;
+	}
+	return 0;
+}
+
+int lexicon_is_person(const struct lexicon *lx, const char *v, int kana)
+{
+	char s[256];
+	size_t k = 0;
+
+	if (!lx || !v)
+		return 0;
+	/* spaces (ASCII and ideographic) between the names are not part of them */
+	for (const char *p = v; *p && k + 1 < sizeof s; p++) {
+		if (*p == ' ')
+			continue;
+		if (!strncmp(p, "\u3000", 3)) {
+			p += 2;
+			continue;
+		}
+		s[k++] = *p;
+	}
+	s[k] = '\0';
+	if (!k)
+		return 0;
+	if (kana)
+		return split(lx, s, SEI_R, MEI_R);
+	if (split(lx, s, SEI_W, MEI_W))
+		return 1;
+	for (int t = 0; TITLES[t]; t++)
+		if (str_starts(s, TITLES[t]) && split(lx, s + strlen(TITLES[t]), SEI_W, MEI_W))
+			return 1;
+	return 0;
+}
+
+/* Is some tail of the katakana run v[a..b) (two characters or more) a word,
+ * with `mark` (ー) appended when mark is set? */
+static int tail_is_word(const struct lexicon *lx, const char *v, size_t a, size_t b, int mark)
+{
+	char w[256];
+
+	for (size_t i = a; i < b; i++) {
+		if (((unsigned char)v[i] & 0xC0) == 0x80)
+			continue;
+		size_t l = b - i;
+		if (l + 4 > sizeof w)
+			continue;
+		memcpy(w, v + i, l);
+		strcpy(w + l, mark ? "\u30FC" : "");
+		if (katakana_word(w) && has(lx, KATA, w))
+			return 1;
+	}
+	return 0;
+}
+
+int lexicon_lookalike(const struct lexicon *lx, const char *v)
+{
+	size_t off[256];
+	unsigned cp[256];
+	int n = 0;
+
+	if (!lx || !v || !lx->n[KATA])
+		return 0;
+	for (size_t o = 0; v[o] && n < 255;) {
+		int l;
+		off[n] = o;
+		cp[n++] = utf8_decode(v + o, &l);
+		o += (size_t)l;
+	}
+	off[n] = strlen(v);
+	for (int i = 1; i + 1 < n; i++) {
+		if ((cp[i] != LONG_MARK && cp[i] != KANJI_ONE) || !is_katakana(cp[i - 1]) || !is_kanji(cp[i + 1]))
+			continue;
+		int j = i - 1;
+		while (j > 0 && (is_katakana(cp[j - 1]) || cp[j - 1] == LONG_MARK))
+			j--;
+		int plain = tail_is_word(lx, v, off[j], off[i], 0), with_mark = tail_is_word(lx, v, off[j], off[i], 1);
+		if (cp[i] == LONG_MARK ? plain && !with_mark : with_mark && !plain)
+			return 1;
+	}
+	return 0;
+}

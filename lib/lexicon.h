@@ -1,0 +1,41 @@
+/* lexicon.h: Japanese words docpipe checks readings against: personal
+ * names, and the katakana words that tell ー (the long-vowel mark) from 一
+ * (the kanji "one"), two glyphs the recognisers cannot tell apart.
+ *
+ * The source is the IPA dictionary as Debian ships it (mecab-ipadic,
+ * /usr/share/mecab/dic/ipadic: CSV files in EUC-JP). Noun.name.csv gives
+ * about 13,000 family names and 19,000 given names with their readings in
+ * katakana; every Noun*.csv gives the words written in katakana alone
+ * (about 16,000: レジ, センター, エネルギー, ...).
+ *
+ * The OCR stage (stages/ocr.c, docs/FORMS-reference.md) uses it twice:
+ *  - a value that is a family name followed by a given name, written
+ *    (山田太郎; a leading title such as 代表取締役 set aside) or in kana
+ *    (ヤマダタロウ), read so by two readings, needs no confidence threshold;
+ *  - a value where ー or 一 stands between katakana and a kanji and the
+ *    dictionary knows only the other reading (レジー式, where レジ is a word
+ *    and レジー is not: レジ一式) goes to review. */
+#ifndef DP_LEXICON_H
+#define DP_LEXICON_H
+
+#include "err.h"
+
+struct lexicon;
+
+/* Load the dictionary folder dir (Noun.name.csv is required; the other
+ * Noun*.csv add katakana words). NULL *out and DP_OK for an empty dir (no
+ * such evidence). A file may be EUC-JP or UTF-8. */
+enum dp_err lexicon_load(struct lexicon **out, const char *dir, struct dp_msg *m);
+void lexicon_free(struct lexicon **lx);
+/* 1 when v (UTF-8, NFKC) is a family name followed by a given name: kana = 0
+ * compares the written forms, kana = 1 the katakana readings. Spaces between
+ * the two are ignored. */
+int lexicon_is_person(const struct lexicon *lx, const char *v, int kana);
+/* 1 when v holds ー or 一 between a katakana word and a kanji that the
+ * dictionary reads as the other glyph: the katakana before it is a word
+ * without ー and not with it (ー is then likely 一), or the other way round. */
+int lexicon_lookalike(const struct lexicon *lx, const char *v);
+/* entries loaded: names (written and read) and katakana words */
+long lexicon_count(const struct lexicon *lx);
+
+#endif
