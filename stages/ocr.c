@@ -396,6 +396,7 @@ enum evidence { EVID_NONE = 0, EVID_AGREE = 1, EVID_DISAGREE = -1 };
 
 struct reading {
 	char value[1024], raw[1024];
+	char own[1024];   /* jpn's own value when eng's digits replaced its (evid DISAGREE) */
 	double conf;
 	double min_char;  /* the lowest confidence of any character read */
 	int review;
@@ -478,6 +479,39 @@ static int is_sep_sym(const char *t)
  * are independent evidence: EVID_AGREE when eng read every run and its
  * digits are jpn's, EVID_DISAGREE when a run's digits differ, else
  * EVID_NONE (no digits, or a run eng could not read as many of). */
+/* The digits of s, in order, into d (size n). */
+static void digits_of(const char *s, char *d, size_t n)
+{
+	size_t k = 0;
+	for (; *s && k + 1 < n; s++)
+		if (*s >= '0' && *s <= '9')
+			d[k++] = *s;
+	d[k] = '\0';
+}
+
+/* The Japanese script model reads a run of digits (run, cut from the
+ * field) with the same digits as jpn's symbols sym[0..k): 1. */
+static int third_sides_with_jpn(struct ocr_state *s, PIX *run, int dpi, const struct tess_line *sym, int k)
+{
+	char *t = NULL, mine[256], its[256];
+	double c = 0;
+	struct dp_msg m;
+	int n = 0, same = 0;
+
+	if (!s->jpan)
+		return 0;
+	for (int q = 0; q < k && n + 1 < (int)sizeof mine; q++)
+		if (sym_digit(sym[q].text))
+			mine[n++] = sym_digit(sym[q].text);
+	mine[n] = '\0';
+	if (tess_read_pix(s->jpan, run, dpi, PSM_RAW_LINE, "0123456789,.-/", &t, &c, &m) == DP_OK) {
+		digits_of(t, its, sizeof its);
+		same = n > 0 && !strcmp(mine, its);
+	}
+	free(t);
+	return same;
+}
+
 static enum evidence reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, size_t n)
 {
 	struct tess_line *sym = NULL;
@@ -538,8 +572,12 @@ static enum evidence reread_digits(struct ocr_state *s, PIX *img, int dpi, char 
 					a++;
 				while (z > a && (z[-1] < '0' || z[-1] > '9'))
 					z--;
-				buf_add(&out, a, (size_t)(z - a));
-				used = 1;
+				/* the two differ: eng's digits stand unless the third
+				 * model reads jpn's (the field is flagged either way) */
+				if (same || !third_sides_with_jpn(s, run, dpi, sym + i, j - i)) {
+					buf_add(&out, a, (size_t)(z - a));
+					used = 1;
+				}
 			}
 		}
 		if (!used)
@@ -554,16 +592,6 @@ static enum evidence reread_digits(struct ocr_state *s, PIX *img, int dpi, char 
 	buf_release(&out);
 	tess_lines_free(sym, k);
 	return differ ? EVID_DISAGREE : runs && confirmed == runs ? EVID_AGREE : EVID_NONE;
-}
-
-/* The digits of s, in order, into d (size n). */
-static void digits_of(const char *s, char *d, size_t n)
-{
-	size_t k = 0;
-	for (; *s && k + 1 < n; s++)
-		if (*s >= '0' && *s <= '9')
-			d[k++] = *s;
-	d[k] = '\0';
 }
 
 /* Is v made of digits (and separators) only? Evidence about digits vouches
@@ -689,7 +717,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		/* one well-formed reading in which Tesseract is sure of every
 		 * character settles it */
 		if (v == 1 && !bad[0] && cand[0].value[0] &&
-		    (cand[0].min_char >= SINGLE_READ_CONF || (cand[0].evid == EVID_AGREE && digits_only(cand[0].value))))
+		    ((cand[0].min_char >= SINGLE_READ_CONF && cand[0].evid != EVID_DISAGREE) ||
+		     (cand[0].evid == EVID_AGREE && digits_only(cand[0].value))))
 			break;
 		/* so does a later reading that agrees with the first */
 		int agreed = 0;
@@ -770,7 +799,11 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			}
 			free(t2);
 		} else if (t == s->jpn && ft->latin) {
+			char own[sizeof cand[v].raw];
+			str_copy(own, sizeof own, cand[v].raw);
 			cand[v].evid = reread_digits(s, img, rdpi, cand[v].raw, sizeof cand[v].raw);
+			if (cand[v].evid == EVID_DISAGREE && field_type_normalise(ft, own, cand[v].own, sizeof cand[v].own))
+				cand[v].own[0] = '\0';
 		}
 		bad[v] = field_type_normalise(ft, cand[v].raw, cand[v].value, sizeof cand[v].value) != 0;
 		/* a field eng read is checked by jpn (digits and phone numbers) */
@@ -846,6 +879,16 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		pixDestroy(&imgs[v]);
 	*rd = cand[best];
 	rd->evid = ev;
+	/* jpn and eng differ on its digits and the second model read the whole
+	 * value with jpn's own digits: two of the three models side with jpn's
+	 * (the field stays flagged: rd->evid is still EVID_DISAGREE) */
+	for (int v = 0; v < nreads && ev == EVID_DISAGREE; v++)
+		if (plan[v].second && cand[best].own[0] && !strcmp(cand[v].value, cand[best].own)) {
+			log_debug("field %s: the second model reads jpn's digits: '%s'", fd->name, cand[best].own);
+			str_copy(rd->value, sizeof rd->value, cand[best].own);
+			str_copy(rd->raw, sizeof rd->raw, cand[v].raw);
+			break;
+		}
 	log_debug("field %s: value '%s' from reading %d, %d of %d agree, evidence %d, min_char %.1f", fd->name,
 		  rd->value, best, best_votes, nreads, (int)ev, rd->min_char);
 	rd->conf = best_conf * best_votes / nreads;
