@@ -224,6 +224,22 @@ def evaluate(name, base, truth, results, types, group_of, valid_of, expect_of):
         fig[g] = {"accuracy": [c, n], "pages": pages[g], "wrong_silent": [wsil, n], "right_flagged": [rflag, right],
                   "stp": [sp, v, spw], "errors_on_valid": [eiss, edocs, v], "expected_found": [fexp, nexp],
                   "types": {k[1]: acc[k] for k in acc if k[0] == g and k[1] != "ALL"}}
+    # the whole set, clean and degraded together: the targets for
+    # silent wrong fields and straight-through processing are per set
+    gs = [g for g in ("clean", "degraded") if g in fig]
+    if len(gs) == 2:
+        n = sum(fig[g]["accuracy"][1] for g in gs)
+        c = sum(fig[g]["accuracy"][0] for g in gs)
+        ws = sum(fig[g]["wrong_silent"][0] for g in gs)
+        rf, right = sum(fig[g]["right_flagged"][0] for g in gs), sum(fig[g]["right_flagged"][1] for g in gs)
+        sp, v, spw = (sum(fig[g]["stp"][k] for g in gs) for k in range(3))
+        print("\nwhole set (clean and degraded): %d fields" % n)
+        print("  exact field accuracy         %5d/%-5d %6.1f%%" % (c, n, pct(c, n)))
+        print("  wrong fields left silent     %5d/%-5d %6.2f%% of all fields" % (ws, n, pct(ws, n)))
+        print("  right fields flagged         %5d/%-5d %6.1f%% of right fields" % (rf, right, pct(rf, right)))
+        print("  straight-through (valid)     %5d/%-5d %6.1f%% of valid documents, %d of them with a wrong value" %
+              (sp, v, pct(sp, v), spw))
+        fig["all"] = {"accuracy": [c, n], "wrong_silent": [ws, n], "right_flagged": [rf, right], "stp": [sp, v, spw]}
     # calibration curve over both groups, and per group
     print("\ncalibration (set %s): flag when confidence < T; right flagged %% of right fields / wrong silent %% of all fields" % name)
     print("  %-5s %-22s %-22s %-22s" % ("T", "conf < T alone: clean", "degraded", "docpipe flag or conf<T: all"))
