@@ -285,30 +285,80 @@ static int tail_is_word(const struct lexicon *lx, const char *v, size_t a, size_
 	return 0;
 }
 
-int lexicon_lookalike(const struct lexicon *lx, const char *v)
+/* numerals before 丁目 in an address */
+static int is_kanji_numeral(unsigned c)
 {
-	size_t off[256];
-	unsigned cp[256];
-	int n = 0;
+	static const unsigned nums[] = { 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341 };
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+		if (c == nums[i])
+			return 1;
+	return c >= '0' && c <= '9';
+}
 
-	if (!lx || !v || !lx->n[KATA])
+int lexicon_correct(const struct lexicon *lx, const char *v, char *out, size_t n)
+{
+	size_t off[257];
+	unsigned cp[256];
+	int k = 0, fixes = 0;
+
+	if (!v || !n)
 		return 0;
-	for (size_t o = 0; v[o] && n < 255;) {
+	for (size_t o = 0; v[o] && k < 256;) {
 		int l;
-		off[n] = o;
-		cp[n++] = utf8_decode(v + o, &l);
+		off[k] = o;
+		cp[k++] = utf8_decode(v + o, &l);
 		o += (size_t)l;
 	}
-	off[n] = strlen(v);
-	for (int i = 1; i + 1 < n; i++) {
-		if ((cp[i] != LONG_MARK && cp[i] != KANJI_ONE) || !is_katakana(cp[i - 1]) || !is_kanji(cp[i + 1]))
+	off[k] = strlen(v);
+	for (int i = 0; i < k; i++) {
+		/* 丁日: 丁目 with its 目 read as 日; 」目 after a numeral: its 丁 read as 」 */
+		if (i > 0 && cp[i] == 0x65E5 && cp[i - 1] == 0x4E01) {
+			cp[i] = 0x76EE;
+			fixes++;
+		}
+		if (i > 0 && i + 1 < k && cp[i] == 0x300D && cp[i + 1] == 0x76EE && is_kanji_numeral(cp[i - 1])) {
+			cp[i] = 0x4E01;
+			fixes++;
+		}
+		/* ー or 一 between katakana and a kanji: the glyph the dictionary's
+		 * katakana word before it wants */
+		if (!lx || !lx->n[KATA] || i == 0 || i + 1 >= k || (cp[i] != LONG_MARK && cp[i] != KANJI_ONE) ||
+		    !is_katakana(cp[i - 1]) || !is_kanji(cp[i + 1]))
 			continue;
 		int j = i - 1;
 		while (j > 0 && (is_katakana(cp[j - 1]) || cp[j - 1] == LONG_MARK))
 			j--;
 		int plain = tail_is_word(lx, v, off[j], off[i], 0), with_mark = tail_is_word(lx, v, off[j], off[i], 1);
-		if (cp[i] == LONG_MARK ? plain && !with_mark : with_mark && !plain)
-			return 1;
+		if (cp[i] == LONG_MARK && plain && !with_mark) {
+			cp[i] = KANJI_ONE;
+			fixes++;
+		} else if (cp[i] == KANJI_ONE && with_mark && !plain) {
+			cp[i] = LONG_MARK;
+			fixes++;
+		}
 	}
-	return 0;
+	if (!fixes)
+		return 0;
+	/* every character changed is three bytes in UTF-8, as was the one it
+	 * replaces: encode the code points again */
+	size_t o = 0;
+	for (int i = 0; i < k; i++) {
+		char b[4];
+		size_t l;
+		if (cp[i] < 0x80) { b[0] = (char)cp[i]; l = 1; }
+		else if (cp[i] < 0x800) { b[0] = (char)(0xC0 | (cp[i] >> 6)); b[1] = (char)(0x80 | (cp[i] & 0x3F)); l = 2; }
+		else if (cp[i] < 0x10000) {
+			b[0] = (char)(0xE0 | (cp[i] >> 12)); b[1] = (char)(0x80 | ((cp[i] >> 6) & 0x3F));
+			b[2] = (char)(0x80 | (cp[i] & 0x3F)); l = 3;
+		} else { /* copied as it was */
+			l = off[i + 1] - off[i];
+			memcpy(b, v + off[i], l < 4 ? l : 4);
+		}
+		if (o + l + 1 > n)
+			return 0;
+		memcpy(out + o, b, l);
+		o += l;
+	}
+	out[o] = '\0';
+	return fixes;
 }

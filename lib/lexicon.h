@@ -14,7 +14,7 @@
  *    (ヤマダタロウ), read so by two readings, needs no confidence threshold;
  *  - a value where ー or 一 stands between katakana and a kanji and the
  *    dictionary knows only the other reading (レジー式, where レジ is a word
- *    and レジー is not: レジ一式) goes to review. */
+ *    and レジー is not) is corrected (レジ一式) and goes to review. */
 #ifndef DP_LEXICON_H
 #define DP_LEXICON_H
 
@@ -31,10 +31,14 @@ void lexicon_free(struct lexicon **lx);
  * compares the written forms, kana = 1 the katakana readings. Spaces between
  * the two are ignored. */
 int lexicon_is_person(const struct lexicon *lx, const char *v, int kana);
-/* 1 when v holds ー or 一 between a katakana word and a kanji that the
- * dictionary reads as the other glyph: the katakana before it is a word
- * without ー and not with it (ー is then likely 一), or the other way round. */
-int lexicon_lookalike(const struct lexicon *lx, const char *v);
+/* Misreadings the words settle, written corrected into out (size n):
+ *  - ー or 一 between a katakana word and a kanji, where the katakana before
+ *    it is a word only with the other glyph (レジー式 -> レジ一式: レジ is a
+ *    word, レジー is not; センタ一長 -> センター長); needs lx;
+ *  - 丁日 -> 丁目, and 」目 after a numeral -> 丁目 (no Japanese word has
+ *    丁日 or 」; the address unit 丁目 misread), also without lx.
+ * Returns the number of characters changed (0: out untouched). */
+int lexicon_correct(const struct lexicon *lx, const char *v, char *out, size_t n);
 /* entries loaded: names (written and read) and katakana words */
 long lexicon_count(const struct lexicon *lx);
 

@@ -920,8 +920,16 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	rd->review = bad[best] || (best_votes < nreads && !named) || (rd->evid == EVID_DISAGREE && !models_agree) ||
 		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && !named &&
 		      best_conf < fd->min_conf) ||
-		     field_type_never(ft, rd->value) || lexicon_lookalike(s->lex, rd->value) ||
+		     field_type_never(ft, rd->value) ||
 		     (fd->cells && utf8_count(rd->raw) != filled);
+	/* what the words settle (丁日, レジー式) is corrected, and a person
+	 * confirms it */
+	char fixed[sizeof rd->value];
+	if (ft->never && lexicon_correct(s->lex, rd->value, fixed, sizeof fixed) > 0) {
+		log_debug("field %s: '%s' corrected to '%s' by the dictionary", fd->name, rd->value, fixed);
+		str_copy(rd->value, sizeof rd->value, fixed);
+		rd->review = 1;
+	}
 	return DP_OK;
 }
 

@@ -372,9 +372,6 @@ static void test_never(void)
 	CHECK(field_type_never(text, "山田[太郎]"));
 	CHECK(!field_type_never(text, "港町一丁目1番地"));
 	CHECK(!field_type_never(digits, "123"));
-	/* 丁目 read as 丁日 */
-	CHECK(field_type_never(text, "那覇市泉崎一丁日1番1号"));
-	CHECK(!field_type_never(text, "那覇市泉崎一丁目1番1号"));
 	/* a speck above the line between two kanji reads as a quote */
 	CHECK(field_type_never(text, "代表取締役松本'誠"));
 	CHECK(field_type_never(text, "松本’誠"));
@@ -439,13 +436,22 @@ static void test_lexicon(void)
 	CHECK(!lexicon_is_person(lx, "東京太郎", 0));     /* a place is no family name */
 	CHECK(!lexicon_is_person(lx, "", 0) && !lexicon_is_person(NULL, "山田太郎", 0));
 	/* ー where the word before wants 一, and the other way round */
-	CHECK(lexicon_lookalike(lx, "POSレジー式"));
-	CHECK(!lexicon_lookalike(lx, "POSレジ一式"));
-	CHECK(lexicon_lookalike(lx, "センタ一長"));
-	CHECK(!lexicon_lookalike(lx, "センター長"));
-	CHECK(!lexicon_lookalike(lx, "レジー"));        /* no kanji after it */
-	CHECK(!lexicon_lookalike(lx, "ボタンー式"));    /* neither is a word: no evidence */
-	CHECK(!lexicon_lookalike(NULL, "POSレジー式"));
+	char fixed[256] = "";
+	CHECK(lexicon_correct(lx, "POSレジー式", fixed, sizeof fixed) == 1 && !strcmp(fixed, "POSレジ一式"));
+	CHECK(lexicon_correct(lx, "POSレジ一式", fixed, sizeof fixed) == 0);
+	CHECK(lexicon_correct(lx, "センタ一長", fixed, sizeof fixed) == 1 && !strcmp(fixed, "センター長"));
+	CHECK(lexicon_correct(lx, "センター長", fixed, sizeof fixed) == 0);
+	CHECK(lexicon_correct(lx, "レジー", fixed, sizeof fixed) == 0);     /* no kanji after it */
+	CHECK(lexicon_correct(lx, "ボタンー式", fixed, sizeof fixed) == 0); /* neither is a word: no evidence */
+	CHECK(lexicon_correct(NULL, "POSレジー式", fixed, sizeof fixed) == 0);
+	/* address units, with or without the dictionary */
+	CHECK(lexicon_correct(NULL, "那覇市泉崎一丁日1番1号", fixed, sizeof fixed) == 1 &&
+	      !strcmp(fixed, "那覇市泉崎一丁目1番1号"));
+	CHECK(lexicon_correct(lx, "横浜市中区港町一」目1番地", fixed, sizeof fixed) == 1 &&
+	      !strcmp(fixed, "横浜市中区港町一丁目1番地"));
+	CHECK(lexicon_correct(lx, "港町3」目と丁日", fixed, sizeof fixed) == 2 && !strcmp(fixed, "港町3丁目と丁目"));
+	CHECK(lexicon_correct(lx, "「目録」", fixed, sizeof fixed) == 0); /* 」 after no numeral */
+	CHECK(lexicon_correct(lx, "一丁日", fixed, 4) == 0);              /* out too small: no correction */
 	lexicon_free(&lx);
 	CHECK(!lx);
 	/* EUC-JP, as Debian ships the dictionary */
