@@ -551,6 +551,7 @@ static enum evidence reread_digits(struct ocr_state *s, PIX *img, int dpi, char 
 			int ed = 0;
 			for (const char *p = eng; *p; p++)
 				ed += *p >= '0' && *p <= '9';
+			log_debug("digit run of %d digits (symbols %d..%d, x %d..%d): eng reads '%s'", digits, i, j, x0, x1, eng);
 			if (ed == digits) {
 				/* the same digits, in order? */
 				const char *p = eng;
