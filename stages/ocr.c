@@ -718,7 +718,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 		/* one well-formed reading in which Tesseract is sure of every
 		 * character settles it */
 		if (v == 1 && !bad[0] && cand[0].value[0] &&
-		    ((cand[0].min_char >= SINGLE_READ_CONF && cand[0].evid != EVID_DISAGREE) ||
+		    ((cand[0].min_char >= SINGLE_READ_CONF && cand[0].evid != EVID_DISAGREE &&
+		      cand[0].conf >= fd->min_conf) ||
 		     (cand[0].evid == EVID_AGREE && digits_only(cand[0].value))))
 			break;
 		/* so does a later reading that agrees with the first */
@@ -918,7 +919,14 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	 * same wrong one. Unless a third model settles it: jpn's digits were
 	 * replaced by eng's, and the second model read the whole value, eng's
 	 * digits included, as it stands (two of three models agree). */
-	rd->review = bad[best] || (best_votes < nreads && !named) || (rd->evid == EVID_DISAGREE && !models_agree) ||
+	/* a dissenting reading the other model contradicted (its digits read
+	 * otherwise) is no credible dissent from a value the other model
+	 * confirmed */
+	int dissent = 0;
+	for (int v = 0; v < nreads; v++)
+		dissent += strcmp(cand[v].value, cand[best].value) &&
+			   !(ev == EVID_AGREE && cand[v].evid == EVID_DISAGREE && digits_only(cand[best].value));
+	rd->review = bad[best] || (dissent && !named) || (rd->evid == EVID_DISAGREE && !models_agree) ||
 		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && !named &&
 		      best_conf < fd->min_conf) ||
 		     field_type_never(ft, rd->value) ||
