@@ -564,8 +564,6 @@ static enum evidence reread_digits(struct ocr_state *s, PIX *img, int dpi, char 
 						p++;
 					same = *p++ == d;
 				}
-				confirmed += same;
-				differ += !same;
 				/* the run starts and ends with a digit: a separator eng saw
 				 * beyond them is the neighbouring character's edge */
 				const char *a = eng, *z = eng + strlen(eng);
@@ -573,9 +571,13 @@ static enum evidence reread_digits(struct ocr_state *s, PIX *img, int dpi, char 
 					a++;
 				while (z > a && (z[-1] < '0' || z[-1] > '9'))
 					z--;
-				/* the two differ: eng's digits stand unless the third
-				 * model reads jpn's (the field is flagged either way) */
-				if (same || !third_sides_with_jpn(s, run, dpi, sym + i, j - i)) {
+				/* the two differ: the third model decides; reading jpn's
+				 * digits it confirms them (two of three models), else
+				 * eng's stand and the field is flagged */
+				int third = !same && third_sides_with_jpn(s, run, dpi, sym + i, j - i);
+				confirmed += same || third;
+				differ += !same && !third;
+				if (!third) {
 					buf_add(&out, a, (size_t)(z - a));
 					used = 1;
 				}
