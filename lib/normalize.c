@@ -119,13 +119,31 @@ void norm_ascii(const char *in, char *out, size_t n)
 
 int norm_text(const char *in, char *out, size_t n)
 {
-	char tmp[1024];
+	char tmp[1024], packed[1024];
 	size_t o = 0;
 
 	norm_ascii(in, tmp, sizeof tmp);
-	for (char *p = tmp; *p && o + 1 < n; p++)
+	for (char *p = tmp; *p && o + 1 < sizeof packed; p++)
 		if (*p != ' ' && *p != '\t' && *p != '\n')
-			out[o++] = *p;
+			packed[o++] = *p;
+	packed[o] = '\0';
+	/* a dash read between digits with spaces around it ("2 一 4") is '-'
+	 * once the spaces are gone, as norm_ascii makes it without them */
+	o = 0;
+	for (const char *p = packed; *p && o + 1 < n;) {
+		int l;
+		unsigned c = utf8_decode(p, &l);
+		if (is_dash(c) && p > packed && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[l])) {
+			out[o++] = '-';
+			p += l;
+			continue;
+		}
+		if (o + (size_t)l + 1 > n)
+			break;
+		memcpy(out + o, p, (size_t)l);
+		o += (size_t)l;
+		p += l;
+	}
 	out[o] = '\0';
 	return 0;
 }

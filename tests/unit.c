@@ -257,6 +257,9 @@ static void test_normalize(void)
 	NORM(norm_text, "ＡＢＣ商事", "ABC商事", 0);
 	NORM(norm_text, "DX—-—B2", "DX-B2", 0);
 	NORM(norm_text, "データーセンター", "データーセンター", 0);
+	NORM(norm_text, "東大通 2 一 4 一 1 0", "東大通2-4-10", 0); /* spaces around a dash read as 一 */
+	NORM(norm_text, "東大通2一4一10", "東大通2-4-10", 0);
+	NORM(norm_text, "第2 一般", "第2一般", 0); /* 一 before a kanji stays */
 	/* 法人番号: check digit computed here independently: 9 - (sum of digits times 1,2 from the right) mod 9 */
 	CHECK(corporate_number_valid("7000012050002")); /* published example (国税庁) */
 	CHECK(!corporate_number_valid("8000012050002"));
