@@ -922,12 +922,12 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	 * replaced by eng's, and the second model read the whole value, eng's
 	 * digits included, as it stands (two of three models agree). */
 	/* a dissenting reading the other model contradicted (its digits read
-	 * otherwise) is no credible dissent from a value the other model
-	 * confirmed */
+	 * otherwise), or one that is no valid value of the type (a month 15),
+	 * is no credible dissent from a value the other model confirmed */
 	int dissent = 0;
 	for (int v = 0; v < nreads; v++)
 		dissent += strcmp(cand[v].value, cand[best].value) &&
-			   !(ev == EVID_AGREE && cand[v].evid == EVID_DISAGREE && digits_only(cand[best].value));
+			   !(ev == EVID_AGREE && (cand[v].evid == EVID_DISAGREE || bad[v]) && digits_only(cand[best].value));
 	rd->review = bad[best] || (dissent && !named) || (rd->evid == EVID_DISAGREE && !models_agree) ||
 		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && !named &&
 		      best_conf < fd->min_conf) ||
