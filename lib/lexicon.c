@@ -103,7 +103,41 @@ static int katakana_word(const char *s)
 /* One CSV file of the dictionary: surface,left,right,cost,品詞,細分類1,
  * 細分類2,細分類3,活用型,活用形,原形,読み,発音. Names from 人名/姓|名,
  * katakana words from every row. Returns the rows read, -1 on error. */
-static long load_file(struct lexicon *lx, const char *path, struct dp_msg *m)
+/* The katakana words of an EUC-JP file, without converting the rest: in
+ * JIS X 0208 the katakana are row 5 (A5 A1..F6 = U+30A1..U+30F6) and ー is
+ * A1 BC (U+30FC), so a surface made of those pairs alone maps directly. */
+static long load_katakana_eucjp(struct lexicon *lx, const char *raw, size_t len)
+{
+	long rows = 0;
+	char word[256];
+
+	for (size_t i = 0; i < len;) {
+		const char *line = raw + i, *nl = memchr(line, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - line) : len - i, k = 0, o = 0;
+		int ok = 1;
+		i += ll + 1;
+		rows++;
+		for (; k + 1 < ll && line[k] != ',' && ok; k += 2) {
+			unsigned char a = (unsigned char)line[k], b = (unsigned char)line[k + 1];
+			unsigned c = a == 0xA5 && b >= 0xA1 && b <= 0xF6 ? 0x30A1 + (b - 0xA1u)
+				   : a == 0xA1 && b == 0xBC ? 0x30FCu : 0;
+			if (!c || o + 4 > sizeof word) {
+				ok = 0;
+				break;
+			}
+			word[o++] = (char)(0xE0 | (c >> 12));
+			word[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+			word[o++] = (char)(0x80 | (c & 0x3F));
+		}
+		word[o] = '\0';
+		if (ok && k < ll && line[k] == ',' && katakana_word(word))
+			add(lx, KATA, word);
+	}
+	return rows;
+}
+
+/* One CSV file; names_too = 0: only its katakana words are wanted */
+static long load_file(struct lexicon *lx, const char *path, int names_too, struct dp_msg *m)
 {
 	char *raw = NULL, *text;
 	size_t len = 0;
@@ -111,6 +145,11 @@ static long load_file(struct lexicon *lx, const char *path, struct dp_msg *m)
 
 	if (file_read(path, &raw, &len, 64u << 20, m))
 		return -1;
+	if (!names_too && !utf8_valid(raw, len)) {
+		rows = load_katakana_eucjp(lx, raw, len);
+		free(raw);
+		return rows;
+	}
 	text = to_utf8(raw, len, path, m);
 	free(raw);
 	if (!text)
@@ -135,7 +174,7 @@ static long load_file(struct lexicon *lx, const char *path, struct dp_msg *m)
 		rows++;
 		if (katakana_word(col[0]))
 			add(lx, KATA, col[0]);
-		if (strcmp(col[6], "人名"))
+		if (!names_too || strcmp(col[6], "人名"))
 			continue;
 		int sei = !strcmp(col[7], "姓"), mei = !strcmp(col[7], "名");
 		if (!sei && !mei)
@@ -160,7 +199,7 @@ enum dp_err lexicon_load(struct lexicon **out, const char *dir, struct dp_msg *m
 		return DP_OK;
 	lx = xcalloc(1, sizeof *lx);
 	snprintf(path, sizeof path, "%s/Noun.name.csv", dir);
-	if (load_file(lx, path, m) < 0) {
+	if (load_file(lx, path, 1, m) < 0) {
 		char why[DP_MSG_MAX];
 		str_copy(why, sizeof why, m->text);
 		lexicon_free(&lx);
@@ -178,7 +217,7 @@ enum dp_err lexicon_load(struct lexicon **out, const char *dir, struct dp_msg *m
 		    !strcmp(de->d_name, "Noun.name.csv"))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (load_file(lx, path, m) < 0) {
+		if (load_file(lx, path, 0, m) < 0) {
 			char why[DP_MSG_MAX];
 			str_copy(why, sizeof why, m->text);
 			closedir(d);

@@ -128,6 +128,8 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 			e = tess_open(&s->jpan, c->tessdata, "Japanese", m);
 		if (!e)
 			e = lexicon_load(&s->lex, c->dictionary, m);
+		if (!e && s->lex)
+			log_debug("dictionary %s: %ld names and katakana words", c->dictionary, lexicon_count(s->lex));
 	}
 	/* The page text engine (jpn+eng, about 0.3 s of CPU and 100 MB to load)
 	 * is opened when a page first needs it: with templates, only an

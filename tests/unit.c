@@ -457,9 +457,14 @@ static void test_lexicon(void)
 	CHECK(lexicon_correct(lx, "一丁日", fixed, 4) == 0);              /* out too small: no correction */
 	lexicon_free(&lx);
 	CHECK(!lx);
-	/* EUC-JP, as Debian ships the dictionary */
+	/* EUC-JP, as Debian ships the dictionary: レジ, センター and 式 */
+	static const char eucjp_words[] = "\xa5\xec\xa5\xb8,1,1,1,x\n\xa5\xbb\xa5\xf3\xa5\xbf\xa1\xbc,1,1,1,x\n"
+					  "\xbc\xb0,1,1,1,x\n";
 	lexicon_file(dir, "Noun.name.csv", eucjp, sizeof eucjp - 1);
+	lexicon_file(dir, "Noun.csv", eucjp_words, sizeof eucjp_words - 1);
 	CHECK(lexicon_load(&lx, dir, &m) == DP_OK && lexicon_count(lx) == 6);
+	CHECK(lexicon_correct(lx, "POSレジー式", fixed, sizeof fixed) == 1 && !strcmp(fixed, "POSレジ一式"));
+	CHECK(lexicon_correct(lx, "センタ一長", fixed, sizeof fixed) == 1 && !strcmp(fixed, "センター長"));
 	CHECK(lexicon_is_person(lx, "山田太郎", 0) && lexicon_is_person(lx, "ヤマダタロウ", 1));
 	lexicon_free(&lx);
 	/* no names in it, no name file, an empty path */
