@@ -474,13 +474,6 @@ static int is_sep_sym(const char *t)
 	return !strcmp(t, ",") || !strcmp(t, ".") || !strcmp(t, "-") || !strcmp(t, "/") || !strcmp(t, "，");
 }
 
-/* The jpn model confuses digits in common fonts (8 read as 6, 7 as /); the
- * eng model with a digit whitelist does not. Re-read every run of digits
- * that jpn found with eng, in the run's own box, and take eng's digits when
- * it read as many of them. raw is rewritten from the symbols. The two models
- * are independent evidence: EVID_AGREE when eng read every run and its
- * digits are jpn's, EVID_DISAGREE when a run's digits differ, else
- * EVID_NONE (no digits, or a run eng could not read as many of). */
 /* The digits of s, in order, into d (size n). */
 static void digits_of(const char *s, char *d, size_t n)
 {
@@ -514,6 +507,15 @@ static int third_sides_with_jpn(struct ocr_state *s, PIX *run, int dpi, const st
 	return same;
 }
 
+/* The jpn model confuses digits in common fonts (8 read as 6, 7 as /); the
+ * eng model with a digit whitelist does not. Re-read every run of digits
+ * that jpn found with eng, in the run's own box, and take eng's digits when
+ * it read as many of them, unless the third model (Japanese script) reads
+ * jpn's. raw is rewritten from the symbols. The models are independent
+ * evidence: EVID_AGREE when every run's digits are confirmed by two of them,
+ * EVID_DISAGREE when a run's digits differ and the third model does not
+ * side with jpn, else EVID_NONE (no digits, or a run eng could not read as
+ * many of). */
 static enum evidence reread_digits(struct ocr_state *s, PIX *img, int dpi, char *raw, size_t n)
 {
 	struct tess_line *sym = NULL;
@@ -922,10 +924,10 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	 * sure of a wrong digit (8 read as 3 at 90), the two rarely agree on the
 	 * same wrong one. Unless a third model settles it: jpn's digits were
 	 * replaced by eng's, and the second model read the whole value, eng's
-	 * digits included, as it stands (two of three models agree). */
-	/* a dissenting reading the other model contradicted (its digits read
+	 * digits included, as it stands (two of three models agree).
+	 * A dissenting reading the other model contradicted (its digits read
 	 * otherwise), or one that is no valid value of the type (a month 15),
-	 * is no credible dissent from a value the other model confirmed */
+	 * is no credible dissent from a value the other model confirmed. */
 	int dissent = 0;
 	for (int v = 0; v < nreads; v++)
 		dissent += strcmp(cand[v].value, cand[best].value) &&
