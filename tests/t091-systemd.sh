@@ -141,6 +141,13 @@ printf '%s\n' "$st" | grep 'Status:' | sed 's/^/# /'
 
 # reload (SIGHUP), then stop (SIGTERM): both clean
 run_ok "systemctl reload docpipe-watch" ct systemctl reload docpipe-watch
+# `systemctl reload` returns once SIGHUP is sent (ExecReload=kill -HUP); the
+# unit is "reloading" (RELOADING=1) until the new configuration's stages
+# have started and the watcher says READY=1 again: a few seconds at most
+for _ in $(seq 1 120); do
+	[ "$(ct systemctl is-active docpipe-watch)" = reloading ] || break
+	sleep 0.5
+done
 eq "after the reload: active, same process, no restart" "active NRestarts=0" \
 	"$(ct systemctl is-active docpipe-watch) $(ct systemctl show -p NRestarts docpipe-watch)"
 contains "the journal has the reload" "$(ct journalctl -q --no-pager -u docpipe-watch -o cat 2>&1)" "reload: configuration"
