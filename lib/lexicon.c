@@ -85,6 +85,14 @@ static char *to_utf8(char *in, size_t len, const char *path, struct dp_msg *m)
 	return out;
 }
 
+/* c (U+0800..U+FFFF) as its three bytes of UTF-8 at o */
+static void put3(char *o, unsigned c)
+{
+	o[0] = (char)(0xE0 | (c >> 12));
+	o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+	o[2] = (char)(0x80 | (c & 0x3F));
+}
+
 /* s is one katakana word (letters and ー, at least two characters) */
 static int katakana_word(const char *s)
 {
@@ -125,9 +133,8 @@ static long load_katakana_eucjp(struct lexicon *lx, const char *raw, size_t len)
 				ok = 0;
 				break;
 			}
-			word[o++] = (char)(0xE0 | (c >> 12));
-			word[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
-			word[o++] = (char)(0x80 | (c & 0x3F));
+			put3(word + o, c);
+			o += 3;
 		}
 		word[o] = '\0';
 		if (ok && k < ll && line[k] == ',' && katakana_word(word))
@@ -379,25 +386,13 @@ int lexicon_correct(const struct lexicon *lx, const char *v, char *out, size_t n
 	if (!fixes)
 		return 0;
 	/* every character changed is three bytes in UTF-8, as was the one it
-	 * replaces: encode the code points again */
-	size_t o = 0;
-	for (int i = 0; i < k; i++) {
-		char b[4];
-		size_t l;
-		if (cp[i] < 0x80) { b[0] = (char)cp[i]; l = 1; }
-		else if (cp[i] < 0x800) { b[0] = (char)(0xC0 | (cp[i] >> 6)); b[1] = (char)(0x80 | (cp[i] & 0x3F)); l = 2; }
-		else if (cp[i] < 0x10000) {
-			b[0] = (char)(0xE0 | (cp[i] >> 12)); b[1] = (char)(0x80 | ((cp[i] >> 6) & 0x3F));
-			b[2] = (char)(0x80 | (cp[i] & 0x3F)); l = 3;
-		} else { /* copied as it was */
-			l = off[i + 1] - off[i];
-			memcpy(b, v + off[i], l < 4 ? l : 4);
-		}
-		if (o + l + 1 > n)
-			return 0;
-		memcpy(out + o, b, l);
-		o += l;
-	}
-	out[o] = '\0';
+	 * replaces: the corrected ones are written over a copy of v */
+	size_t len = strlen(v);
+	if (len + 1 > n)
+		return 0;
+	memcpy(out, v, len + 1);
+	for (int i = 0; i < k; i++)
+		if (cp[i] >= 0x800 && cp[i] < 0x10000 && off[i + 1] - off[i] == 3)
+			put3(out + off[i], cp[i]);
 	return fixes;
 }

@@ -455,6 +455,15 @@ static void test_lexicon(void)
 	CHECK(lexicon_correct(lx, "港町3」目と丁日", fixed, sizeof fixed) == 2 && !strcmp(fixed, "港町3丁目と丁目"));
 	CHECK(lexicon_correct(lx, "「目録」", fixed, sizeof fixed) == 0); /* 」 after no numeral */
 	CHECK(lexicon_correct(lx, "一丁日", fixed, 4) == 0);              /* out too small: no correction */
+	{
+		/* a long value keeps all of its tail */
+		char longv[1024] = "丁日", want[1024] = "丁目", got[1024];
+		for (int i = 0; i < 300; i++) {
+			strcat(longv, "あ");
+			strcat(want, "あ");
+		}
+		CHECK(lexicon_correct(lx, longv, got, sizeof got) == 1 && !strcmp(got, want));
+	}
 	lexicon_free(&lx);
 	CHECK(!lx);
 	/* EUC-JP, as Debian ships the dictionary: レジ, センター and 式 */
