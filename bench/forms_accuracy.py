@@ -182,6 +182,7 @@ def evaluate(name, base, truth, results, types, group_of, valid_of, expect_of):
             confv = f["confidence"] if f and f["confidence"] is not None else 0.0
             cal[g].append((confv, flagged, ok))
     # documents: straight-through processing, errors on valid forms, expected issues found
+    blockers = []
     stp = collections.defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])  # valid, stp, stp wrong, err issues on valid, docs with them, expected, found
     for fn, doc in docs.items():
         d, s = doc["d"], stp[doc["group"]]
@@ -193,6 +194,10 @@ def evaluate(name, base, truth, results, types, group_of, valid_of, expect_of):
             if clean:
                 s[1] += 1
                 s[2] += doc["wrong"] > 0
+            else:
+                why = ["%s=%r(%s)" % (f["name"], f["value"], f["confidence"]) for f in d["fields"] if f["needs_review"]]
+                why += [i["code"] + (":" + i.get("field") if i.get("field") else "") for i in issues]
+                blockers.append((fn, d["status"], " ".join(why)))
             errs = [i for i in d["issues"] if i["severity"] == "error"]
             s[3] += len(errs)
             s[4] += bool(errs)
@@ -259,7 +264,7 @@ def evaluate(name, base, truth, results, types, group_of, valid_of, expect_of):
     print("  docpipe's flag as it is (all): %.1f%% / %.2f%%" % now)
     fig["calibration"] = rows
     fig["docpipe_flag_all"] = now
-    return fig, misses
+    return fig, misses + [("NOT STRAIGHT-THROUGH",) + b for b in blockers]
 
 
 def main():

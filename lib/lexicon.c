@@ -1,5 +1,6 @@
-/* lexicon.c: names and katakana words from the IPA dictionary (see
- * lexicon.h). Five sorted arrays of strings; a lookup is a binary search. */
+/* lexicon.c: names, place names and katakana words from the IPA dictionary
+ * (see lexicon.h). Six sorted arrays of strings; a lookup is a binary
+ * search. */
 #include "lexicon.h"
 
 #include <dirent.h>
@@ -11,7 +12,7 @@
 
 #include "util.h"
 
-enum { SEI_W, MEI_W, SEI_R, MEI_R, KATA, NLISTS };
+enum { SEI_W, MEI_W, SEI_R, MEI_R, KATA, PLACE, NLISTS };
 
 struct lexicon {
 	char **list[NLISTS]; /* sorted, each string its own allocation */
@@ -143,7 +144,41 @@ static long load_katakana_eucjp(struct lexicon *lx, const char *raw, size_t len)
 	return rows;
 }
 
-/* One CSV file; names_too = 0: only its katakana words are wanted */
+/* The place names (the surfaces) of an EUC-JP file in which every row is
+ * one (Noun.place.csv: 地域): only the surfaces are converted, which costs
+ * a tenth of converting the file */
+static long load_places_eucjp(struct lexicon *lx, const char *raw, size_t len, const char *path, struct dp_msg *m)
+{
+	long rows = 0;
+	char word[256];
+	iconv_t cd = iconv_open("UTF-8", "EUC-JP");
+
+	if (cd == (iconv_t)-1) {
+		dp_fail(m, DP_ERR_CONFIG, "%s: cannot convert from EUC-JP: %s", path, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < len;) {
+		const char *line = raw + i, *nl = memchr(line, '\n', len - i), *comma;
+		size_t ll = nl ? (size_t)(nl - line) : len - i;
+		i += ll + 1;
+		comma = memchr(line, ',', ll);
+		if (!comma || comma == line)
+			continue;
+		char *ip = (char *)line, *op = word;
+		size_t il = (size_t)(comma - line), left = sizeof word - 1;
+		iconv(cd, NULL, NULL, NULL, NULL);
+		if (iconv(cd, &ip, &il, &op, &left) == (size_t)-1)
+			continue; /* a row that is no EUC-JP: skipped */
+		*op = '\0';
+		rows++;
+		add(lx, PLACE, word);
+	}
+	iconv_close(cd);
+	return rows;
+}
+
+/* One CSV file; names_too = 0: only its katakana words and place names are
+ * wanted */
 static long load_file(struct lexicon *lx, const char *path, int names_too, struct dp_msg *m)
 {
 	char *raw = NULL, *text;
@@ -153,7 +188,10 @@ static long load_file(struct lexicon *lx, const char *path, int names_too, struc
 	if (file_read(path, &raw, &len, 64u << 20, m))
 		return -1;
 	if (!names_too && !utf8_valid(raw, len)) {
+		const char *base = strrchr(path, '/');
 		rows = load_katakana_eucjp(lx, raw, len);
+		if (rows >= 0 && !strcmp(base ? base + 1 : path, "Noun.place.csv"))
+			rows = load_places_eucjp(lx, raw, len, path, m);
 		free(raw);
 		return rows;
 	}
@@ -181,6 +219,8 @@ static long load_file(struct lexicon *lx, const char *path, int names_too, struc
 		rows++;
 		if (katakana_word(col[0]))
 			add(lx, KATA, col[0]);
+		if (!strcmp(col[6], "地域"))
+			add(lx, PLACE, col[0]);
 		if (!names_too || strcmp(col[6], "人名"))
 			continue;
 		int sei = !strcmp(col[7], "姓"), mei = !strcmp(col[7], "名");
@@ -395,4 +435,158 @@ int lexicon_correct(const struct lexicon *lx, const char *v, char *out, size_t n
 		if (cp[i] >= 0x800 && cp[i] < 0x10000 && off[i + 1] - off[i] == 3)
 			put3(out + off[i], cp[i]);
 	return fixes;
+}
+
+/* Address grammar for lexicon_is_address: an address is written from the
+ * largest unit down, each name followed by its unit (東京 都, 千代田 区), the
+ * last name by its numbers (霞が関 1-3-1, 国分 町 三丁目 7番1号), so a place
+ * name follows only the start or a unit, never another name or a number.
+ * A misread character then has to make a name at its place in that order:
+ * of random one-kanji substitutions into real addresses, few still parse
+ * (docs/PERFORMANCE.md). The states between characters: */
+enum {
+	A_UNIT,  /* the start, or after 都 道 府 県 市 区 町 村 郡: a name or a number */
+	A_NAME,  /* after a place name: its unit, its number, or the end */
+	A_SHORT, /* after a one-character name (北, 栄): its unit or its number */
+	A_KANJI, /* after a number in kanji (三): its unit (丁目 番地 番 号) */
+	A_NUM,   /* after a number: another, -, 先, の, 地内, a road, or the end */
+	A_ROAD,  /* after 市道, 県道...: its number or the end */
+	A_STATES
+};
+
+static int is_admin_unit(unsigned c)
+{
+	/* 都 道 府 県 市 区 町 村 郡 */
+	static const unsigned u[] = { 0x90FD, 0x9053, 0x5E9C, 0x770C, 0x5E02, 0x533A, 0x753A, 0x6751, 0x90E1 };
+	for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
+		if (c == u[i])
+			return 1;
+	return 0;
+}
+
+/* words of the grammar, as code points (0-terminated) */
+static const unsigned NUM_UNITS[][3] = {
+	{ 0x4E01, 0x76EE, 0 }, /* 丁目 */
+	{ 0x756A, 0x5730, 0 }, /* 番地 */
+	{ 0x756A, 0, 0 },      /* 番 */
+	{ 0x53F7, 0, 0 },      /* 号 */
+	{ 0, 0, 0 },
+};
+static const unsigned AFTER_NUM[][3] = {
+	{ 0x5148, 0, 0 },      /* 先: in front of (5番先) */
+	{ 0x306E, 0, 0 },      /* の: 1番地の2 */
+	{ 0x5730, 0x5185, 0 }, /* 地内: within (一丁目地内) */
+	{ 0, 0, 0 },
+};
+static const unsigned ROADS[][3] = {
+	{ 0x56FD, 0x9053, 0 }, /* 国道 */
+	{ 0x770C, 0x9053, 0 }, /* 県道 */
+	{ 0x5E9C, 0x9053, 0 }, /* 府道 */
+	{ 0x90FD, 0x9053, 0 }, /* 都道 */
+	{ 0x9053, 0x9053, 0 }, /* 道道 */
+	{ 0x5E02, 0x9053, 0 }, /* 市道 */
+	{ 0x753A, 0x9053, 0 }, /* 町道 */
+	{ 0x6751, 0x9053, 0 }, /* 村道 */
+	{ 0, 0, 0 },
+};
+
+/* length in characters of the longest word of list at cp[i], 0 for none */
+static int word_at(const unsigned (*list)[3], const unsigned *cp, int k, int i)
+{
+	int best = 0;
+	for (; list[0][0]; list++) {
+		int l = 0;
+		while (l < 3 && list[0][l] && i + l < k && cp[i + l] == list[0][l])
+			l++;
+		if ((l == 3 || !list[0][l]) && l > best)
+			best = l;
+	}
+	return best;
+}
+
+#define ADDR_MAX_CHARS 128
+#define PLACE_MAX_CHARS 12
+
+int lexicon_is_address(const struct lexicon *lx, const char *v)
+{
+	unsigned cp[ADDR_MAX_CHARS];
+	size_t off[ADDR_MAX_CHARS + 1];
+	/* st[i][s]: the first i characters parse, ending in state s */
+	unsigned char st[ADDR_MAX_CHARS + 1][A_STATES];
+	char w[PLACE_MAX_CHARS * 4 + 1];
+	int k = 0;
+
+	if (!lx || !v || !lx->n[PLACE])
+		return 0;
+	for (size_t o = 0; v[o];) {
+		int l;
+		if (k == ADDR_MAX_CHARS)
+			return 0;
+		off[k] = o;
+		cp[k++] = utf8_decode(v + o, &l);
+		o += (size_t)l;
+	}
+	off[k] = strlen(v);
+	if (!k)
+		return 0;
+	memset(st, 0, sizeof st);
+	st[0][A_UNIT] = 1;
+	for (int i = 0; i < k; i++)
+		for (int s = 0; s < A_STATES; s++) {
+			if (!st[i][s])
+				continue;
+			unsigned c = cp[i];
+			int l;
+			if (c == ' ' || c == 0x3000) {
+				st[i + 1][s] = 1;
+				continue;
+			}
+			if (s == A_KANJI) {
+				if ((l = word_at(NUM_UNITS, cp, k, i)))
+					st[i + l][A_NUM] = 1;
+				continue;
+			}
+			if ((s == A_NAME || s == A_SHORT) && is_admin_unit(c))
+				st[i + 1][A_UNIT] = 1;
+			if (s == A_NUM) {
+				if ((l = word_at(AFTER_NUM, cp, k, i)))
+					st[i + l][A_NUM] = 1;
+				if ((l = word_at(ROADS, cp, k, i)))
+					st[i + l][A_ROAD] = 1;
+			}
+			/* a number in digits with its unit or a hyphen, or a number
+			 * in kanji, which needs its unit (一 alone says nothing) */
+			if (s != A_ROAD || (c >= '0' && c <= '9')) {
+				if (c >= '0' && c <= '9') {
+					int j = i;
+					while (j < k && cp[j] >= '0' && cp[j] <= '9')
+						j++;
+					st[j + word_at(NUM_UNITS, cp, k, j)][A_NUM] = 1;
+					if (j + 1 < k && cp[j] == '-' && cp[j + 1] >= '0' && cp[j + 1] <= '9')
+						st[j + 1][A_NUM] = 1;
+				} else if (c > 0x7F && is_kanji_numeral(c) && s != A_ROAD) {
+					int j = i;
+					while (j < k && cp[j] > 0x7F && is_kanji_numeral(cp[j]))
+						j++;
+					st[j][A_KANJI] = 1;
+				}
+			}
+			if (s != A_UNIT)
+				continue;
+			/* 字 before a district's name; a place name of the dictionary */
+			if (c == 0x5B57)
+				st[i + 1][A_UNIT] = 1;
+			for (int j = i + 1; j <= k && j - i <= PLACE_MAX_CHARS; j++) {
+				size_t bl = off[j] - off[i];
+				if (bl >= sizeof w)
+					break;
+				memcpy(w, v + off[i], bl);
+				w[bl] = '\0';
+				if (has(lx, PLACE, w))
+					st[j][j - i == 1 ? A_SHORT : A_NAME] = 1;
+			}
+		}
+	/* a place name was read: the end is reached after a name or a number,
+	 * and a value of numbers alone never starts at A_UNIT with them only */
+	return st[k][A_NAME] || ((st[k][A_NUM] || st[k][A_ROAD]) && !(cp[0] >= '0' && cp[0] <= '9'));
 }

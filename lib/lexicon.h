@@ -1,17 +1,21 @@
 /* lexicon.h: Japanese words docpipe checks readings against: personal
- * names, and the katakana words that tell ー (the long-vowel mark) from 一
- * (the kanji "one"), two glyphs the recognisers cannot tell apart.
+ * names, place names, and the katakana words that tell ー (the long-vowel
+ * mark) from 一 (the kanji "one"), two glyphs the recognisers cannot tell
+ * apart.
  *
  * The source is the IPA dictionary as Debian ships it (mecab-ipadic,
  * /usr/share/mecab/dic/ipadic: CSV files in EUC-JP). Noun.name.csv gives
  * about 13,000 family names and 19,000 given names with their readings in
  * katakana; every Noun*.csv gives the words written in katakana alone
- * (about 16,000: レジ, センター, エネルギー, ...).
+ * (about 16,000: レジ, センター, エネルギー, ...); Noun.place.csv about
+ * 67,000 place names (東京, 千代田, 霞が関, ...).
  *
- * The OCR stage (stages/ocr.c, docs/FORMS-reference.md) uses it twice:
+ * The OCR stage (stages/ocr.c, docs/FORMS-reference.md) uses it three times:
  *  - a value that is a family name followed by a given name, written
  *    (山田太郎; a leading title such as 代表取締役 set aside) or in kana
  *    (ヤマダタロウ), read so by two readings, needs no confidence threshold;
+ *  - so does an address made of place names in the order addresses are
+ *    written, with its units and numbers (lexicon_is_address);
  *  - a value where ー or 一 stands between katakana and a kanji and the
  *    dictionary knows only the other reading (レジー式, where レジ is a word
  *    and レジー is not) is corrected (レジ一式) and goes to review. */
@@ -31,6 +35,12 @@ void lexicon_free(struct lexicon **lx);
  * compares the written forms, kana = 1 the katakana readings. Spaces between
  * the two are ignored. */
 int lexicon_is_person(const struct lexicon *lx, const char *v, int kana);
+/* 1 when v (UTF-8, NFKC) reads as an address made of the dictionary's
+ * place names (東京, 千代田, 霞が関: two characters or more, or one
+ * followed by its unit, 北区), the units 都 道 府 県 市 区 町 村 郡 after
+ * them, numbers in digits (1-3-1, 602番地1) or in kanji numerals with their
+ * unit (二丁目), 番地 番 号 丁目 先 の 字 and spaces: nothing else. */
+int lexicon_is_address(const struct lexicon *lx, const char *v);
 /* Misreadings the words settle, written corrected into out (size n):
  *  - ー or 一 between a katakana word and a kanji, where the katakana before
  *    it is a word only with the other glyph (レジー式 -> レジ一式: レジ is a

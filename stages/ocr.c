@@ -615,6 +615,14 @@ static int digits_only(const char *v)
 	return d > 0;
 }
 
+/* v with the address unit 丁目 mended where it was read 丁日 or 」目
+ * (lexicon_correct without the dictionary), into out (size n) */
+static void address_form(const char *v, char *out, size_t n)
+{
+	if (lexicon_correct(NULL, v, out, n) <= 0)
+		str_copy(out, n, v);
+}
+
 /* The digits of `model`'s reading of img (same whitelist, normalised) equal
  * d1's: 1, differ: 0, nothing read: -1. */
 static int same_digits(struct tess *model, const struct field_type *ft, PIX *img, int dpi, const char *d1)
@@ -916,6 +924,33 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 			named = 0;
 	if (named)
 		log_debug("field %s: '%s' is a family and a given name", fd->name, cand[best].value);
+	/* an address in the dictionary's place names, in the order addresses
+	 * are written (lexicon_is_address; 丁日 and 」目 read for 丁目 first
+	 * corrected), read so by two readings, its digits read alike by the
+	 * second model when eng did not confirm them, and no other reading an
+	 * address too */
+	char addr[sizeof rd->value], other[sizeof rd->value];
+	int placed = 0;
+	if (ft->never && best_votes >= 2 && s->lex) {
+		char d0[256], dv[256];
+		int second_digits = 0;
+		digits_of(cand[best].value, d0, sizeof d0);
+		for (int v = 0; v < nreads; v++) {
+			digits_of(cand[v].value, dv, sizeof dv);
+			second_digits |= plan[v].second && !strcmp(dv, d0);
+		}
+		address_form(cand[best].value, addr, sizeof addr);
+		placed = (ev == EVID_AGREE || second_digits || !d0[0]) && lexicon_is_address(s->lex, addr);
+		for (int v = 0; v < nreads && placed; v++) {
+			address_form(cand[v].value, other, sizeof other);
+			if (strcmp(other, addr) && lexicon_is_address(s->lex, other))
+				placed = 0;
+		}
+		if (placed) {
+			log_debug("field %s: '%s' is an address", fd->name, addr);
+			str_copy(rd->value, sizeof rd->value, addr);
+		}
+	}
 	/* Review unless the evidence agrees: a value is accepted without a flag
 	 * when it is well-formed, every reading agrees, and either it is all
 	 * digits that the other model read the same or Tesseract is confident of
@@ -932,8 +967,8 @@ static enum dp_err read_text(struct ocr_state *s, PIX *page, const struct form_f
 	for (int v = 0; v < nreads; v++)
 		dissent += strcmp(cand[v].value, cand[best].value) &&
 			   !(ev == EVID_AGREE && (cand[v].evid == EVID_DISAGREE || bad[v]) && digits_only(cand[best].value));
-	rd->review = bad[best] || (dissent && !named) || (rd->evid == EVID_DISAGREE && !models_agree) ||
-		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && !named &&
+	rd->review = bad[best] || (dissent && !named && !placed) || (rd->evid == EVID_DISAGREE && !models_agree) ||
+		     ((rd->evid != EVID_AGREE || !digits_only(rd->value)) && !models_agree && !named && !placed &&
 		      best_conf < fd->min_conf) ||
 		     field_type_never(ft, rd->value) ||
 		     (fd->cells && utf8_count(rd->raw) != filled);

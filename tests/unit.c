@@ -419,12 +419,35 @@ static void test_lexicon(void)
 	CHECK(mkdtemp(dir) != NULL);
 	lexicon_file(dir, "Noun.name.csv", names, sizeof names - 1);
 	lexicon_file(dir, "Noun.csv", words, sizeof words - 1);
+	static const char places[] =
+		"千代田,1293,1293,8000,名詞,固有名詞,地域,一般,*,*,千代田,チヨダ,チヨダ\n"
+		"霞が関,1293,1293,8000,名詞,固有名詞,地域,一般,*,*,霞が関,カスミガセキ,カスミガセキ\n"
+		"西新宿,1293,1293,8000,名詞,固有名詞,地域,一般,*,*,西新宿,ニシシンジュク,ニシシンジュク\n"
+		"新宿,1293,1293,8000,名詞,固有名詞,地域,一般,*,*,新宿,シンジュク,シンジュク\n"
+		"北,1293,1293,8000,名詞,固有名詞,地域,一般,*,*,北,キタ,キタ\n"
+		"緑,1293,1293,8000,名詞,固有名詞,地域,一般,*,*,緑,ミドリ,ミドリ\n";
+	lexicon_file(dir, "Noun.place.csv", places, sizeof places - 1);
 	static const char verb[] = "ゴー,1,1,1,動詞,*,*,*,*,*,ゴー,ゴー,ゴー\n";
 	lexicon_file(dir, "Verb.csv", verb, sizeof verb - 1);
 	CHECK(lexicon_load(&lx, dir, &m) == DP_OK && lx);
 	/* 2 family + 2 given names, each written and read; レジ and センター
-	 * (not 式, not the Verb file's ゴー) */
-	CHECK(lexicon_count(lx) == 10);
+	 * (not 式, not the Verb file's ゴー); 7 place names (東京 in the name
+	 * file among them) */
+	CHECK(lexicon_count(lx) == 17);
+	/* addresses: the dictionary's names in the written order */
+	CHECK(lexicon_is_address(lx, "東京都千代田区霞が関1-3-1"));
+	CHECK(lexicon_is_address(lx, "東京都新宿区西新宿二丁目8番1号"));
+	CHECK(lexicon_is_address(lx, "北区緑町一丁目地内県道12号"));
+	CHECK(lexicon_is_address(lx, "霞が関 1-3-1"));
+	CHECK(lexicon_is_address(lx, "千代田区霞が関3番地の2"));
+	CHECK(!lexicon_is_address(lx, "東京都千代田区雷が関1-3-1")); /* 雷 read for 霞 */
+	CHECK(!lexicon_is_address(lx, "東京都千代田区霞が関1-3-1号室"));
+	CHECK(!lexicon_is_address(lx, "東京千代田区霞が関1-3-1"));  /* a name after a name */
+	CHECK(!lexicon_is_address(lx, "北霞が関1"));                 /* a one-character name needs its unit */
+	CHECK(!lexicon_is_address(lx, "霞が関一"));                  /* a kanji numeral needs its unit */
+	CHECK(!lexicon_is_address(lx, "西新宿二」目8番1号"));        /* 」 is no unit (ocr.c mends it first) */
+	CHECK(!lexicon_is_address(lx, "1-3-1") && !lexicon_is_address(lx, "") && !lexicon_is_address(NULL, "新宿"));
+	CHECK(!lexicon_is_address(lx, "株式会社東和テクノ"));
 	CHECK(lexicon_is_person(lx, "山田太郎", 0));
 	CHECK(lexicon_is_person(lx, "佐藤 恵", 0));
 	CHECK(lexicon_is_person(lx, "佐藤\u3000恵", 0));
@@ -471,7 +494,12 @@ static void test_lexicon(void)
 					  "\xbc\xb0,1,1,1,x\n";
 	lexicon_file(dir, "Noun.name.csv", eucjp, sizeof eucjp - 1);
 	lexicon_file(dir, "Noun.csv", eucjp_words, sizeof eucjp_words - 1);
-	CHECK(lexicon_load(&lx, dir, &m) == DP_OK && lexicon_count(lx) == 6);
+	/* 千代田, 霞が関 and 北 */
+	static const char eucjp_places[] = "\xc0\xe9\xc2\xe5\xc5\xc4,1,1,1,x\n\xb2\xe2\xa4\xac\xb4\xd8,1,1,1,x\n"
+					   "\xcb\xcc,1,1,1,x\n";
+	lexicon_file(dir, "Noun.place.csv", eucjp_places, sizeof eucjp_places - 1);
+	CHECK(lexicon_load(&lx, dir, &m) == DP_OK && lexicon_count(lx) == 9);
+	CHECK(lexicon_is_address(lx, "千代田区霞が関1-3-1") && !lexicon_is_address(lx, "新宿区霞が関1-3-1"));
 	CHECK(lexicon_correct(lx, "POSレジー式", fixed, sizeof fixed) == 1 && !strcmp(fixed, "POSレジ一式"));
 	CHECK(lexicon_correct(lx, "センタ一長", fixed, sizeof fixed) == 1 && !strcmp(fixed, "センター長"));
 	CHECK(lexicon_is_person(lx, "山田太郎", 0) && lexicon_is_person(lx, "ヤマダタロウ", 1));
@@ -486,6 +514,8 @@ static void test_lexicon(void)
 	snprintf(path, sizeof path, "%s/Noun.csv", dir);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/Verb.csv", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/Noun.place.csv", dir);
 	unlink(path);
 	rmdir(dir);
 }
