@@ -1,6 +1,7 @@
 /* image.c: "page" frames <-> Leptonica PIX (see image.h). */
 #include "image.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,4 +113,22 @@ int image_page_threshold(const struct job *j, int pageno)
 	v = job_attr(j, key);
 	thr = v ? atoi(v) : 128;
 	return thr < 40 || thr > 230 ? 128 : thr;
+}
+
+PIX *image_deskew(PIX *g, int thresh, float *deg)
+{
+	PIX *bin = pixThresholdToBinary(g, thresh);
+	l_float32 angle = 0, conf = 0;
+	PIX *rot = NULL;
+
+	*deg = 0;
+	if (bin && pixFindSkew(bin, &angle, &conf) == 0 && conf >= 2.5f && fabsf(angle) >= IMAGE_SKEW_MIN_DEG &&
+	    fabsf(angle) <= 10.0f) {
+		/* area mapping keeps 2-pixel QR modules intact; shear (3 ms) breaks them */
+		rot = pixRotate(g, angle * (l_float32)(M_PI / 180.0), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+		if (rot)
+			*deg = angle;
+	}
+	pixDestroy(&bin);
+	return rot;
 }

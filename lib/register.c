@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image.h"
 #include "util.h"
 
 #define MIN_SEG_MM 6.0    /* model edges shorter than this are not looked for */
@@ -367,19 +368,17 @@ enum dp_err reg_model_from_image(struct reg_model **out, PIX *reference_grey, in
 	}
 	/* pages reach registration deskewed by preprocess, and templates are
 	 * measured on deskewed pages: the reference is straightened the same
-	 * way (its threshold split, pixFindSkew, rotation about the centre) */
+	 * way (its threshold split, image_deskew) */
 	engine_enter();
 	g = pixConvertTo8(reference_grey, 0);
 	if (g && pixSplitDistributionFgBg(g, 0.0, 4, &thr, NULL, NULL, NULL) != 0)
 		thr = 128;
-	PIX *bin = g ? pixThresholdToBinary(g, thr) : NULL;
-	l_float32 deg = 0, conf = 0;
-	if (bin && pixFindSkew(bin, &deg, &conf) == 0 && conf >= 2.5 && fabsf(deg) >= 0.05f && fabsf(deg) <= 10.0f) {
-		PIX *rot = pixRotate(g, deg * (l_float32)(M_PI / 180), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+	float deg = 0;
+	PIX *rot = g ? image_deskew(g, thr, &deg) : NULL;
+	if (rot) {
 		pixDestroy(&g);
 		g = rot;
 	}
-	pixDestroy(&bin);
 	engine_leave();
 	rc = g ? page_lines(g, thr, dpi, H_BAR_MAX_MM, V_BAR_MAX_MM, &rm->h, &rm->v) : -1;
 	pixDestroy(&g);

@@ -93,8 +93,8 @@ static double ink_share(PIX *g)
 static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct conf *c, const char *name,
 			    struct dp_msg *m)
 {
-	PIX *g = NULL, *b = NULL, *rot = NULL;
-	l_float32 angle = 0, conf = 0;
+	PIX *g = NULL, *rot = NULL;
+	float angle = 0;
 	l_int32 thresh = 128;
 	double ink;
 	int dpi = page_dpi(pix, c);
@@ -117,20 +117,13 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 	/* ink: the share of pixels darker than mid-grey, whatever the threshold
 	 * below makes of a page that is paper only */
 	ink = ink_share(g);
-	/* binarise with a threshold that splits the histogram into ink and paper */
+	/* the threshold that splits the histogram into ink and paper */
 	if (pixSplitDistributionFgBg(g, 0.0, 4, &thresh, NULL, NULL, NULL) != 0)
 		thresh = 128;
-	b = pixThresholdToBinary(g, thresh);
-	if (b && pixFindSkew(b, &angle, &conf) == 0 && conf >= 2.5 && fabsf(angle) >= 0.05f &&
-	    fabsf(angle) <= 10.0f) {
-		/* area mapping keeps 2-pixel QR modules intact; shear (3 ms) breaks them */
-		rot = pixRotate(g, angle * (l_float32)(M_PI / 180.0), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
-		if (rot) {
-			pixDestroy(&g);
-			g = rot;
-		}
-	} else {
-		angle = 0;
+	rot = image_deskew(g, thresh, &angle);
+	if (rot) {
+		pixDestroy(&g);
+		g = rot;
 	}
 	engine_leave();
 	if (image_add_page(j, g, dpi) != 0) {
@@ -151,7 +144,6 @@ static enum dp_err add_page(struct job *j, PIX *pix, int pageno, const struct co
 		job_set_attr(j, key, "1");
 	}
 out:
-	pixDestroy(&b);
 	pixDestroy(&g);
 	return e;
 }
