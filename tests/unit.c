@@ -448,6 +448,14 @@ static void test_lexicon(void)
 	CHECK(!lexicon_is_address(lx, "西新宿二」目8番1号"));        /* 」 is no unit (ocr.c mends it first) */
 	CHECK(!lexicon_is_address(lx, "1-3-1") && !lexicon_is_address(lx, "") && !lexicon_is_address(NULL, "新宿"));
 	CHECK(!lexicon_is_address(lx, "株式会社東和テクノ"));
+	{
+		/* a value longer than the grammar reads (128 characters) is no address */
+		char longa[1024] = "千代田区";
+		for (int i = 0; i < 130; i++)
+			strcat(longa, "1");
+		CHECK(!lexicon_is_address(lx, longa));
+		CHECK(!lexicon_is_address(lx, "千代田区\xff\xfe" "1"));    /* bytes that are no UTF-8 */
+	}
 	CHECK(lexicon_is_person(lx, "山田太郎", 0));
 	CHECK(lexicon_is_person(lx, "佐藤 恵", 0));
 	CHECK(lexicon_is_person(lx, "佐藤\u3000恵", 0));
