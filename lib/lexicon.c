@@ -512,7 +512,8 @@ int lexicon_is_address(const struct lexicon *lx, const char *v)
 {
 	unsigned cp[ADDR_MAX_CHARS];
 	size_t off[ADDR_MAX_CHARS + 1];
-	/* st[i][s]: the first i characters parse, ending in state s */
+	/* st[i][s]: bit 1, the first i characters parse, ending in state s;
+	 * bit 2, one such parse has read a place name */
 	unsigned char st[ADDR_MAX_CHARS + 1][A_STATES];
 	char w[PLACE_MAX_CHARS * 4 + 1];
 	int k = 0;
@@ -531,29 +532,29 @@ int lexicon_is_address(const struct lexicon *lx, const char *v)
 	if (!k)
 		return 0;
 	memset(st, 0, sizeof st);
-	st[0][A_UNIT] = 1;
+	st[0][A_UNIT] = 1;  /* the start: no place name yet */
 	for (int i = 0; i < k; i++)
 		for (int s = 0; s < A_STATES; s++) {
 			if (!st[i][s])
 				continue;
 			unsigned c = cp[i];
-			int l;
+			int l, p = st[i][s] & 2; /* a place name before */
 			if (c == ' ' || c == 0x3000) {
-				st[i + 1][s] = 1;
+				st[i + 1][s] |= 1 | p;
 				continue;
 			}
 			if (s == A_KANJI) {
 				if ((l = word_at(NUM_UNITS, cp, k, i)))
-					st[i + l][A_NUM] = 1;
+					st[i + l][A_NUM] |= 1 | p;
 				continue;
 			}
 			if ((s == A_NAME || s == A_SHORT) && is_admin_unit(c))
-				st[i + 1][A_UNIT] = 1;
+				st[i + 1][A_UNIT] |= 1 | p;
 			if (s == A_NUM) {
 				if ((l = word_at(AFTER_NUM, cp, k, i)))
-					st[i + l][A_NUM] = 1;
+					st[i + l][A_NUM] |= 1 | p;
 				if ((l = word_at(ROADS, cp, k, i)))
-					st[i + l][A_ROAD] = 1;
+					st[i + l][A_ROAD] |= 1 | p;
 			}
 			/* a number in digits with its unit or a hyphen, or a number
 			 * in kanji, which needs its unit (一 alone says nothing) */
@@ -562,21 +563,21 @@ int lexicon_is_address(const struct lexicon *lx, const char *v)
 					int j = i;
 					while (j < k && cp[j] >= '0' && cp[j] <= '9')
 						j++;
-					st[j + word_at(NUM_UNITS, cp, k, j)][A_NUM] = 1;
+					st[j + word_at(NUM_UNITS, cp, k, j)][A_NUM] |= 1 | p;
 					if (j + 1 < k && cp[j] == '-' && cp[j + 1] >= '0' && cp[j + 1] <= '9')
-						st[j + 1][A_NUM] = 1;
+						st[j + 1][A_NUM] |= 1 | p;
 				} else if (c > 0x7F && is_kanji_numeral(c) && s != A_ROAD) {
 					int j = i;
 					while (j < k && cp[j] > 0x7F && is_kanji_numeral(cp[j]))
 						j++;
-					st[j][A_KANJI] = 1;
+					st[j][A_KANJI] |= 1 | p;
 				}
 			}
 			if (s != A_UNIT)
 				continue;
 			/* 字 before a district's name; a place name of the dictionary */
 			if (c == 0x5B57)
-				st[i + 1][A_UNIT] = 1;
+				st[i + 1][A_UNIT] |= 1 | p;
 			for (int j = i + 1; j <= k && j - i <= PLACE_MAX_CHARS; j++) {
 				size_t bl = off[j] - off[i];
 				if (bl >= sizeof w)
@@ -584,10 +585,10 @@ int lexicon_is_address(const struct lexicon *lx, const char *v)
 				memcpy(w, v + off[i], bl);
 				w[bl] = '\0';
 				if (has(lx, PLACE, w))
-					st[j][j - i == 1 ? A_SHORT : A_NAME] = 1;
+					st[j][j - i == 1 ? A_SHORT : A_NAME] |= 1 | 2;
 			}
 		}
-	/* a place name was read: the end is reached after a name or a number,
-	 * and a value of numbers alone never starts at A_UNIT with them only */
-	return st[k][A_NAME] || ((st[k][A_NUM] || st[k][A_ROAD]) && !(cp[0] >= '0' && cp[0] <= '9'));
+	/* the end is reached after a name, a number or a road, by a parse that
+	 * read a place name (二丁目8番1号 alone says nothing of a place) */
+	return (st[k][A_NAME] | st[k][A_NUM] | st[k][A_ROAD]) & 2 ? 1 : 0;
 }

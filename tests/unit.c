@@ -445,6 +445,7 @@ static void test_lexicon(void)
 	CHECK(!lexicon_is_address(lx, "東京千代田区霞が関1-3-1"));  /* a name after a name */
 	CHECK(!lexicon_is_address(lx, "北霞が関1"));                 /* a one-character name needs its unit */
 	CHECK(!lexicon_is_address(lx, "霞が関一"));                  /* a kanji numeral needs its unit */
+	CHECK(!lexicon_is_address(lx, "二丁目8番1号"));              /* numbers without a place name */
 	CHECK(!lexicon_is_address(lx, "西新宿二」目8番1号"));        /* 」 is no unit (ocr.c mends it first) */
 	CHECK(!lexicon_is_address(lx, "1-3-1") && !lexicon_is_address(lx, "") && !lexicon_is_address(NULL, "新宿"));
 	CHECK(!lexicon_is_address(lx, "株式会社東和テクノ"));
