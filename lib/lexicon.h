@@ -35,11 +35,13 @@ void lexicon_free(struct lexicon **lx);
  * compares the written forms, kana = 1 the katakana readings. Spaces between
  * the two are ignored. */
 int lexicon_is_person(const struct lexicon *lx, const char *v, int kana);
-/* 1 when v (UTF-8, NFKC) reads as an address made of the dictionary's
- * place names (東京, 千代田, 霞が関: two characters or more, or one
- * followed by its unit, 北区), the units 都 道 府 県 市 区 町 村 郡 after
- * them, numbers in digits (1-3-1, 602番地1) or in kanji numerals with their
- * unit (二丁目), 番地 番 号 丁目 先 の 字 and spaces: nothing else. */
+/* 1 when v (UTF-8, NFKC) reads as an address holding at least one of the
+ * dictionary's place names (東京, 千代田, 霞が関: two characters or more,
+ * or one followed by its unit or number, 北区), in the written order: each
+ * name followed by its unit (都 道 府 県 市 区 町 村 郡) or, for the last,
+ * by its numbers, in digits (1-3-1, 602番地1) or in kanji numerals with
+ * their unit (二丁目); after a number 番地 番 号 丁目 先 の 地内 or a road
+ * (市道 12号); 字 before a name; spaces. Nothing else. */
 int lexicon_is_address(const struct lexicon *lx, const char *v);
 /* Misreadings the words settle, written corrected into out (size n):
  *  - ー or 一 between a katakana word and a kanji, where the katakana before
