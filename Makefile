@@ -10,7 +10,7 @@
 # `make floors` fails when an include points up a floor.
 
 CC      ?= cc
-PKGS    := tesseract lept libzmq libpq openssl pocketsphinx sphinxbase sndfile speexdsp zbar libqrencode libmicrohttpd icu-uc icu-i18n
+PKGS    := tesseract lept libpng libzmq libpq openssl pocketsphinx sphinxbase sndfile speexdsp zbar libqrencode libmicrohttpd icu-uc icu-i18n
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wswitch-enum -Wshadow \
            -Wno-unused-parameter -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes

@@ -2,6 +2,7 @@
  * converted with the page's dpi, so 200 to 400 dpi scans behave alike. */
 #include "crop.h"
 
+#include "image.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -32,7 +33,7 @@ static PIX *cut(PIX *page, struct crop_px r, int thresh, PIX **grey)
 	boxDestroy(&b);
 	if (!g)
 		return NULL;
-	bin = pixThresholdToBinary(g, thresh);
+	bin = image_binarise(g, thresh);
 	if (grey)
 		*grey = g;
 	else
@@ -259,7 +260,7 @@ static PIX *crop_field_comb_impl(const struct crop_field *cf, int cells, double 
 		cur += w + gap;
 	}
 	{
-		PIX *bin = pixThresholdToBinary(out, 200), *t = tight(out, bin, margin);
+		PIX *bin = image_binarise(out, 200), *t = tight(out, bin, margin);
 		pixDestroy(&bin);
 		pixDestroy(&out);
 		out = t;

@@ -2,9 +2,14 @@
 #include "image.h"
 
 #include <math.h>
+#include <png.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util.h"
 
@@ -103,6 +108,90 @@ PIX *image_from_frame(const struct job_frame *f)
 	return pix;
 }
 
+/* libpng reads the file from memory through this. */
+struct png_src {
+	const unsigned char *d;
+	size_t n, pos;
+};
+
+static void png_src_read(png_structp png, png_bytep out, size_t len)
+{
+	struct png_src *src = png_get_io_ptr(png);
+
+	if (len > src->n - src->pos)
+		png_error(png, "read past the end of the file");
+	memcpy(out, src->d + src->pos, len);
+	src->pos += len;
+}
+
+/* libpng's errors end the read (the caller falls back to Leptonica, which
+ * reports them); its warnings (a damaged ancillary chunk) are dropped. */
+static void png_fail(png_structp png, png_const_charp msg)
+{
+	(void)msg;
+	png_longjmp(png, 1);
+}
+
+static void png_quiet(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	(void)msg;
+}
+
+PIX *image_read_png_grey(const unsigned char *d, size_t n)
+{
+	struct png_src src = { d, n, 0 };
+	png_structp png;
+	png_infop info;
+	PIX *volatile pix = NULL;
+	unsigned char *volatile row = NULL;
+
+	if (n < 8 || png_sig_cmp(d, 0, 8))
+		return NULL;
+	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_quiet);
+	info = png ? png_create_info_struct(png) : NULL;
+	if (!info) {
+		png_destroy_read_struct(&png, NULL, NULL);
+		return NULL;
+	}
+	if (setjmp(png_jmpbuf(png))) {
+		PIX *p = pix;
+		pixDestroy(&p);
+		free(row);
+		png_destroy_read_struct(&png, &info, NULL);
+		return NULL;
+	}
+	png_set_read_fn(png, &src, png_src_read);
+#ifdef PNG_IGNORE_ADLER32
+	png_set_option(png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+#endif
+	png_read_info(png, info);
+	png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+	if (png_get_bit_depth(png, info) != 8 || png_get_color_type(png, info) != PNG_COLOR_TYPE_GRAY ||
+	    png_get_interlace_type(png, info) != PNG_INTERLACE_NONE || png_get_valid(png, info, PNG_INFO_tRNS) ||
+	    w == 0 || h == 0 || w > 1000000 || h > 1000000) {
+		png_destroy_read_struct(&png, &info, NULL);
+		return NULL;
+	}
+	pix = pixCreateNoInit((l_int32)w, (l_int32)h, 8);
+	row = malloc(w);
+	if (!pix || !row)
+		png_error(png, "out of memory");
+	l_uint32 *dst = pixGetData(pix);
+	l_int32 wpl = pixGetWpl(pix);
+	for (png_uint_32 y = 0; y < h; y++) {
+		png_read_row(png, row, NULL);
+		row_to_pix(dst + (size_t)y * (size_t)wpl, row, (l_int32)w, wpl);
+	}
+	png_uint_32 xres = 0, yres = 0;
+	int unit = 0;
+	if (png_get_pHYs(png, info, &xres, &yres, &unit) && unit == PNG_RESOLUTION_METER)
+		pixSetResolution(pix, (l_int32)(xres * 0.0254 + 0.5), (l_int32)(yres * 0.0254 + 0.5));
+	free(row);
+	png_destroy_read_struct(&png, &info, NULL);
+	return pix;
+}
+
 int image_page_threshold(const struct job *j, int pageno)
 {
 	char key[48];
@@ -115,9 +204,103 @@ int image_page_threshold(const struct job *j, int pageno)
 	return thr < 40 || thr > 230 ? 128 : thr;
 }
 
+PIX *image_binarise(PIX *g, int thresh)
+{
+#if defined(__SSE2__) && defined(L_LITTLE_ENDIAN)
+	if (!g || pixGetDepth(g) != 8 || pixGetColormap(g) || thresh < 1 || thresh > 255)
+		return pixThresholdToBinary(g, thresh);
+	l_int32 w = pixGetWidth(g), h = pixGetHeight(g), wpls = pixGetWpl(g);
+	PIX *bin = pixCreate(w, h, 1);
+	if (!bin)
+		return NULL;
+	pixCopyResolution(bin, g);
+	l_int32 wpld = pixGetWpl(bin);
+	const l_uint32 *src = pixGetData(g);
+	l_uint32 *dst = pixGetData(bin);
+	/* bytes compared as signed after flipping their top bit: b < thresh */
+	const __m128i flip = _mm_set1_epi8((char)0x80);
+	const __m128i lim = _mm_set1_epi8((char)(thresh ^ 0x80));
+
+	for (l_int32 y = 0; y < h; y++) {
+		const l_uint32 *ls = src + (size_t)y * (size_t)wpls;
+		l_uint32 *ld = dst + (size_t)y * (size_t)wpld;
+		l_int32 x = 0;
+		for (; x + 32 <= w; x += 32) {
+			__m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(ls + x / 4)), flip);
+			__m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(ls + x / 4 + 4)), flip);
+			l_uint32 m = (l_uint32)_mm_movemask_epi8(_mm_cmplt_epi8(a, lim)) |
+				     (l_uint32)_mm_movemask_epi8(_mm_cmplt_epi8(b, lim)) << 16;
+			/* bit 4k+j of m is byte j in memory of source word k, which
+			 * holds pixel 4k+3-j; the destination wants pixel p at bit
+			 * 31-p, that is at 4(7-k)+j: the nibbles in reverse order */
+			m = __builtin_bswap32(m);
+			ld[x / 32] = (m >> 4 & 0x0f0f0f0fu) | (m & 0x0f0f0f0fu) << 4;
+		}
+		for (; x < w; x++)
+			if ((l_int32)GET_DATA_BYTE(ls, x) < thresh)
+				SET_DATA_BIT(ld, x);
+	}
+	return bin;
+#else
+	return pixThresholdToBinary(g, thresh);
+#endif
+}
+
+PIX *image_rotate_gray(PIX *g, float radians)
+{
+	if (!g || pixGetDepth(g) != 8 || pixGetColormap(g) || fabsf(radians) < 0.001f)
+		return pixRotate(g, radians, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+	l_int32 w = pixGetWidth(g), h = pixGetHeight(g), wpls = pixGetWpl(g);
+	PIX *d = pixCreateTemplateNoInit(g);
+	float *cx = malloc(sizeof *cx * (size_t)w), *sx = malloc(sizeof *sx * (size_t)w);
+	if (!d || !cx || !sx) {
+		pixDestroy(&d);
+		free(cx);
+		free(sx);
+		return NULL;
+	}
+	l_int32 wpld = pixGetWpl(d), xcen = w / 2, ycen = h / 2;
+	const l_uint32 *src = pixGetData(g);
+	l_uint32 *dst = pixGetData(d);
+	/* Leptonica's area-map rotation (rotateam.c) reads the source at
+	 * 1/16 pixel: x16 = -xdif * cos16 - ydif * sin16, each product a
+	 * float. Its products by column are the same for every row: made
+	 * once here, the same floats, so the same pixels come out. */
+	float sina = (float)(16.0 * sin(radians)), cosa = (float)(16.0 * cos(radians));
+	for (l_int32 j = 0; j < w; j++) {
+		l_int32 xdif = xcen - j;
+		cx[j] = (float)-xdif * cosa;
+		sx[j] = (float)xdif * sina;
+	}
+	for (l_int32 i = 0; i < h; i++) {
+		l_int32 ydif = ycen - i;
+		float ys = (float)ydif * sina, yc = (float)-ydif * cosa;
+		l_uint32 *ld = dst + (size_t)i * (size_t)wpld;
+		for (l_int32 j = 0; j < w; j++) {
+			l_int32 xpm = (l_int32)(cx[j] - ys), ypm = (l_int32)(yc + sx[j]);
+			l_int32 xp = xcen + (xpm >> 4), yp = ycen + (ypm >> 4);
+			l_int32 xf = xpm & 15, yf = ypm & 15;
+			if (xp < 0 || yp < 0 || xp > w - 2 || yp > h - 2) {
+				SET_DATA_BYTE(ld, j, 255);
+				continue;
+			}
+			const l_uint32 *l0 = src + (size_t)yp * (size_t)wpls, *l1 = l0 + wpls;
+			l_int32 v = (16 - xf) * (16 - yf) * (l_int32)GET_DATA_BYTE(l0, xp) +
+				    xf * (16 - yf) * (l_int32)GET_DATA_BYTE(l0, xp + 1) +
+				    (16 - xf) * yf * (l_int32)GET_DATA_BYTE(l1, xp) +
+				    xf * yf * (l_int32)GET_DATA_BYTE(l1, xp + 1);
+			SET_DATA_BYTE(ld, j, (v + 128) / 256);
+		}
+	}
+	free(cx);
+	free(sx);
+	pixSetPadBits(d, 0); /* as pixCreateTemplate leaves them */
+	return d;
+}
+
 PIX *image_deskew(PIX *g, int thresh, float *deg)
 {
-	PIX *bin = pixThresholdToBinary(g, thresh);
+	PIX *bin = image_binarise(g, thresh);
 	l_float32 angle = 0, conf = 0;
 	PIX *rot = NULL;
 
@@ -125,7 +308,7 @@ PIX *image_deskew(PIX *g, int thresh, float *deg)
 	if (bin && pixFindSkew(bin, &angle, &conf) == 0 && conf >= 2.5f && fabsf(angle) >= IMAGE_SKEW_MIN_DEG &&
 	    fabsf(angle) <= 10.0f) {
 		/* area mapping keeps 2-pixel QR modules intact; shear (3 ms) breaks them */
-		rot = pixRotate(g, angle * (l_float32)(M_PI / 180.0), L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
+		rot = image_rotate_gray(g, angle * (l_float32)(M_PI / 180.0));
 		if (rot)
 			*deg = angle;
 	}

@@ -13,9 +13,27 @@
 int image_add_page(struct job *j, PIX *pix, int dpi);
 /* A new 8-bit PIX holding the frame's pixels, NULL if the frame is malformed. */
 PIX *image_from_frame(const struct job_frame *f);
+/* A PNG of 8-bit grey without transparency, non-interlaced (what scanners
+ * write), decoded row by row straight into a PIX, zlib's Adler-32 check left
+ * off (each chunk's CRC still guards the data): about 100 M instructions
+ * less for an A4 page at 300 dpi than pixReadMem, which keeps a second copy
+ * of the rows and moves every pixel one at a time (docs/PERFORMANCE.md).
+ * NULL for any other PNG, or a damaged one: read it with pixReadMem, which
+ * also gives the error. */
+PIX *image_read_png_grey(const unsigned char *d, size_t n);
 /* The ink/paper threshold preprocess found for page pageno (attr
  * page.N.threshold), 128 when it is missing or implausible. */
 int image_page_threshold(const struct job *j, int pageno);
+/* pixThresholdToBinary(g, thresh) bit for bit (ink, a byte under thresh, is
+ * 1), sixteen pixels at a compare where the machine has SSE2: a twelfth of
+ * the instructions on an A4 page (docs/PERFORMANCE.md); Leptonica's own
+ * elsewhere, and for a depth or threshold out of its way. */
+PIX *image_binarise(PIX *g, int thresh);
+/* pixRotate(g, radians, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0) pixel
+ * for pixel on an 8-bit grey page, with the float products Leptonica makes
+ * for every pixel made once per column and row: about half its
+ * instructions (docs/PERFORMANCE.md). Leptonica's own for other depths. */
+PIX *image_rotate_gray(PIX *g, float radians);
 /* Deskew: the skew of the 8-bit grey page g (ink under thresh) as
  * Leptonica's pixFindSkew measures it; when it is sure of it (confidence
  * 2.5) and it lies between IMAGE_SKEW_MIN_DEG and 10 degrees, the page

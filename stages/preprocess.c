@@ -294,7 +294,9 @@ static enum dp_err read_single(struct job *j, const unsigned char *d, size_t n, 
 		if (pix && nwarn > 0)
 			pixDestroy(&pix);
 	} else {
-		pix = pixReadMem(d, n);
+		pix = fmt == IFF_PNG ? image_read_png_grey(d, n) : NULL;
+		if (!pix)
+			pix = pixReadMem(d, n);
 	}
 	engine_leave();
 	if (!pix)

@@ -285,7 +285,7 @@ static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame
 		goto out;
 	}
 	engine_enter();
-	bin = pixThresholdToBinary(pix, thr);
+	bin = image_binarise(pix, thr);
 	bin8 = bin ? pixConvert1To8(NULL, bin, 255, 0) : NULL;
 	engine_leave();
 	t.pass = "binary";
@@ -302,7 +302,7 @@ static enum dp_err scan_page(struct qr_state *s, struct job *j, struct job_frame
 	}
 	if (up) {
 		engine_enter();
-		PIX *ub = pixThresholdToBinary(up, thr), *ub8 = NULL;
+		PIX *ub = image_binarise(up, thr), *ub8 = NULL;
 		ub8 = ub ? pixConvert1To8(NULL, ub, 255, 0) : NULL;
 		engine_leave();
 		t.pass = "upscale";

@@ -1189,6 +1189,105 @@ static void test_review_media(void)
 	CHECK(rmdir(dir) == 0);
 }
 
+/* image_read_png_grey gives what pixReadMem gives (pixels, resolution) for
+ * an 8-bit grey PNG, and NULL for what it leaves to Leptonica: colour, a
+ * cut-off file. */
+static void test_png_grey(void)
+{
+	PIX *g = pixCreate(1001, 37, 8), *rgb, *a, *b;
+	l_uint8 *png = NULL, *cpng = NULL;
+	size_t n = 0, cn = 0;
+
+	for (l_int32 y = 0; y < 37; y++)
+		for (l_int32 x = 0; x < 1001; x++)
+			pixSetPixel(g, x, y, (l_uint32)((x * 7 + y * 13) % 256));
+	pixSetResolution(g, 300, 200);
+	CHECK(pixWriteMem(&png, &n, g, IFF_PNG) == 0);
+	a = image_read_png_grey(png, n);
+	b = pixReadMem(png, n);
+	l_int32 same = 0;
+	CHECK(a && b && pixEqual(a, b, &same) == 0 && same);
+	CHECK(a && pixGetXRes(a) == 300 && pixGetYRes(a) == 200 && pixGetDepth(a) == 8);
+	CHECK(a && pixGetWidth(a) == 1001 && pixGetHeight(a) == 37);
+	pixDestroy(&a);
+	pixDestroy(&b);
+	CHECK(image_read_png_grey(png, n / 2) == NULL); /* cut off */
+	CHECK(image_read_png_grey(png, 7) == NULL);
+	rgb = pixConvertTo32(g);
+	CHECK(rgb && pixWriteMem(&cpng, &cn, rgb, IFF_PNG) == 0);
+	CHECK(image_read_png_grey(cpng, cn) == NULL); /* colour: Leptonica's */
+	pixDestroy(&rgb);
+	pixDestroy(&g);
+	free(png);
+	free(cpng);
+}
+
+/* An 8-bit w x h picture of noise from *r: any byte, or (blocks = 1) dark
+ * and light noise in 7 x 5 blocks, which has edges to interpolate across. */
+static PIX *noise_picture(int w, int h, unsigned *r, int blocks)
+{
+	PIX *g = pixCreate(w, h, 8);
+
+	for (l_int32 y = 0; y < h; y++)
+		for (l_int32 x = 0; x < w; x++) {
+			*r = *r * 1103515245u + 12345u;
+			unsigned v = *r >> 16 & 255;
+			pixSetPixel(g, x, y, !blocks ? v : (x / 7 + y / 5) % 2 ? 255 - (v & 63) : v & 127);
+		}
+	return g;
+}
+
+/* 1 when a and b both exist and hold the same picture; frees both. */
+static int same_and_free(PIX *a, PIX *b)
+{
+	l_int32 same = 0;
+	int ok = a && b && pixEqual(a, b, &same) == 0 && same;
+
+	pixDestroy(&a);
+	pixDestroy(&b);
+	return ok;
+}
+
+/* image_binarise gives pixThresholdToBinary's picture bit for bit, on
+ * widths that end inside a word and a 32-pixel group, at every threshold
+ * band. */
+static void test_binarise(void)
+{
+	static const int widths[] = { 1, 31, 32, 33, 100, 1001 };
+	static const int thr[] = { 1, 2, 127, 128, 129, 200, 255 };
+	unsigned r = 12345;
+	int diff = 0, n = 0;
+
+	for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) {
+		PIX *g = noise_picture(widths[i], 9, &r, 0);
+		for (size_t k = 0; k < sizeof thr / sizeof *thr; k++, n++)
+			diff += !same_and_free(image_binarise(g, thr[k]), pixThresholdToBinary(g, thr[k]));
+		pixDestroy(&g);
+	}
+	CHECK(n == 42 && diff == 0);
+}
+
+/* image_rotate_gray gives pixRotate's area-mapped picture pixel for pixel,
+ * both ways, small and large angles, odd and even sizes. */
+static void test_rotate_gray(void)
+{
+	static const float deg[] = { 0.03f, 0.07f, -0.5f, 1.52f, -2.5f, 3.0f, 9.9f, -45.0f };
+	static const int size[][2] = { { 301, 207 }, { 256, 400 } };
+	unsigned r = 777;
+	int diff = 0, n = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		PIX *g = noise_picture(size[i][0], size[i][1], &r, 1);
+		for (size_t k = 0; k < sizeof deg / sizeof *deg; k++, n++) {
+			float rad = deg[k] * (float)(M_PI / 180.0);
+			diff += !same_and_free(image_rotate_gray(g, rad),
+					       pixRotate(g, rad, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
+		}
+		pixDestroy(&g);
+	}
+	CHECK(n == 16 && diff == 0);
+}
+
 int main(void)
 {
 	test_ini();
@@ -1215,6 +1314,9 @@ int main(void)
 	test_names();
 	test_denoise();
 	test_crop_specks();
+	test_png_grey();
+	test_binarise();
+	test_rotate_gray();
 	test_lexicon();
 	test_json();
 	test_never();
