@@ -246,6 +246,26 @@ PIX *image_binarise(PIX *g, int thresh)
 #endif
 }
 
+/* One pixel of Leptonica's area-map rotation (rotateam.c): the source at
+ * (xpm, ypm) sixteenths of a pixel, its four neighbours weighted by the
+ * fractions; white off the page. s8 holds the source's rows as plain bytes,
+ * w to a row. */
+static inline unsigned char am_pixel(const unsigned char *s8, l_int32 w, l_int32 h, l_int32 xcen, l_int32 ycen,
+				     l_int32 xpm, l_int32 ypm)
+{
+	l_int32 xp = xcen + (xpm >> 4), yp = ycen + (ypm >> 4);
+
+	if ((l_uint32)xp > (l_uint32)(w - 2) || (l_uint32)yp > (l_uint32)(h - 2))
+		return 255;
+	l_int32 xf = xpm & 15, yf = ypm & 15;
+	const unsigned char *p = s8 + (size_t)yp * (size_t)w + (size_t)xp;
+	/* Leptonica's (16-xf)(16-yf)p00 + xf(16-yf)p10 + (16-xf)yf p01 +
+	 * xf yf p11, as two blends along x and one along y: the same integer */
+	l_int32 top = 16 * p[0] + xf * (p[1] - p[0]);
+	l_int32 bot = 16 * p[w] + xf * (p[w + 1] - p[w]);
+	return (unsigned char)((16 * top + yf * (bot - top) + 128) >> 8);
+}
+
 PIX *image_rotate_gray(PIX *g, float radians)
 {
 	if (!g || pixGetDepth(g) != 8 || pixGetColormap(g) || fabsf(radians) < 0.001f)
@@ -253,19 +273,25 @@ PIX *image_rotate_gray(PIX *g, float radians)
 	l_int32 w = pixGetWidth(g), h = pixGetHeight(g), wpls = pixGetWpl(g);
 	PIX *d = pixCreateTemplateNoInit(g);
 	float *cx = malloc(sizeof *cx * (size_t)w), *sx = malloc(sizeof *sx * (size_t)w);
-	if (!d || !cx || !sx) {
+	unsigned char *row = malloc((size_t)w), *s8 = malloc((size_t)w * (size_t)h);
+	if (!d || !cx || !sx || !row || !s8) {
 		pixDestroy(&d);
 		free(cx);
 		free(sx);
+		free(row);
+		free(s8);
 		return NULL;
 	}
 	l_int32 wpld = pixGetWpl(d), xcen = w / 2, ycen = h / 2;
 	const l_uint32 *src = pixGetData(g);
 	l_uint32 *dst = pixGetData(d);
-	/* Leptonica's area-map rotation (rotateam.c) reads the source at
-	 * 1/16 pixel: x16 = -xdif * cos16 - ydif * sin16, each product a
-	 * float. Its products by column are the same for every row: made
-	 * once here, the same floats, so the same pixels come out. */
+	for (l_int32 i = 0; i < h; i++) /* plain bytes: a pixel's neighbours are the next bytes */
+		row_from_pix(s8 + (size_t)i * (size_t)w, src + (size_t)i * (size_t)wpls, w);
+	/* Leptonica reads the source at x16 = -xdif * cos16 - ydif * sin16,
+	 * y16 = -ydif * cos16 + xdif * sin16, each product a float. The
+	 * products by column are the same for every row: made once here, the
+	 * same floats, so the same pixels come out; four pixels' coordinates
+	 * at a time where the machine has SSE2. */
 	float sina = (float)(16.0 * sin(radians)), cosa = (float)(16.0 * cos(radians));
 	for (l_int32 j = 0; j < w; j++) {
 		l_int32 xdif = xcen - j;
@@ -273,28 +299,61 @@ PIX *image_rotate_gray(PIX *g, float radians)
 		sx[j] = (float)xdif * sina;
 	}
 	for (l_int32 i = 0; i < h; i++) {
-		l_int32 ydif = ycen - i;
+		l_int32 ydif = ycen - i, j = 0;
 		float ys = (float)ydif * sina, yc = (float)-ydif * cosa;
-		l_uint32 *ld = dst + (size_t)i * (size_t)wpld;
-		for (l_int32 j = 0; j < w; j++) {
-			l_int32 xpm = (l_int32)(cx[j] - ys), ypm = (l_int32)(yc + sx[j]);
-			l_int32 xp = xcen + (xpm >> 4), yp = ycen + (ypm >> 4);
-			l_int32 xf = xpm & 15, yf = ypm & 15;
-			if (xp < 0 || yp < 0 || xp > w - 2 || yp > h - 2) {
-				SET_DATA_BYTE(ld, j, 255);
+#ifdef __SSE2__
+		/* four pixels at a time: coordinates, fractions and blends in
+		 * 32-bit lanes (the blend's sums stay below 65536: 16-bit
+		 * arithmetic is exact), the four pairs of neighbours loaded
+		 * one by one; a group that reaches off the page goes by am_pixel */
+		const __m128 ys4 = _mm_set1_ps(ys), yc4 = _mm_set1_ps(yc);
+		const __m128i xc4 = _mm_set1_epi32(xcen), yc4i = _mm_set1_epi32(ycen), zero = _mm_setzero_si128();
+		const __m128i xmax = _mm_set1_epi32(w - 2), ymax = _mm_set1_epi32(h - 2), f15 = _mm_set1_epi32(15);
+		const __m128i lo8 = _mm_set1_epi32(0xff), r128 = _mm_set1_epi32(128);
+		for (; j + 4 <= w; j += 4) {
+			__m128i xm = _mm_cvttps_epi32(_mm_sub_ps(_mm_loadu_ps(cx + j), ys4));
+			__m128i ym = _mm_cvttps_epi32(_mm_add_ps(yc4, _mm_loadu_ps(sx + j)));
+			__m128i xp = _mm_add_epi32(xc4, _mm_srai_epi32(xm, 4)), yp = _mm_add_epi32(yc4i, _mm_srai_epi32(ym, 4));
+			__m128i off = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi32(xp, zero), _mm_cmpgt_epi32(xp, xmax)),
+						   _mm_or_si128(_mm_cmplt_epi32(yp, zero), _mm_cmpgt_epi32(yp, ymax)));
+			l_int32 xa[4], ya[4];
+			_mm_storeu_si128((__m128i *)xa, xp);
+			_mm_storeu_si128((__m128i *)ya, yp);
+			if (_mm_movemask_epi8(off)) {
+				l_int32 xs[4], yv[4];
+				_mm_storeu_si128((__m128i *)xs, xm);
+				_mm_storeu_si128((__m128i *)yv, ym);
+				for (int k = 0; k < 4; k++)
+					row[j + k] = am_pixel(s8, w, h, xcen, ycen, xs[k], yv[k]);
 				continue;
 			}
-			const l_uint32 *l0 = src + (size_t)yp * (size_t)wpls, *l1 = l0 + wpls;
-			l_int32 v = (16 - xf) * (16 - yf) * (l_int32)GET_DATA_BYTE(l0, xp) +
-				    xf * (16 - yf) * (l_int32)GET_DATA_BYTE(l0, xp + 1) +
-				    (16 - xf) * yf * (l_int32)GET_DATA_BYTE(l1, xp) +
-				    xf * yf * (l_int32)GET_DATA_BYTE(l1, xp + 1);
-			SET_DATA_BYTE(ld, j, (v + 128) / 256);
+			l_uint16 a[4], b[4];
+			for (int k = 0; k < 4; k++) {
+				const unsigned char *q = s8 + (size_t)ya[k] * (size_t)w + (size_t)xa[k];
+				a[k] = (l_uint16)(q[0] | q[1] << 8);
+				b[k] = (l_uint16)(q[w] | q[w + 1] << 8);
+			}
+			__m128i va = _mm_set_epi32(a[3], a[2], a[1], a[0]), vb = _mm_set_epi32(b[3], b[2], b[1], b[0]);
+			__m128i xf = _mm_and_si128(xm, f15), yf = _mm_and_si128(ym, f15);
+			__m128i p00 = _mm_and_si128(va, lo8), p10 = _mm_srli_epi32(va, 8);
+			__m128i p01 = _mm_and_si128(vb, lo8), p11 = _mm_srli_epi32(vb, 8);
+			__m128i top = _mm_add_epi16(_mm_slli_epi16(p00, 4), _mm_mullo_epi16(xf, _mm_sub_epi16(p10, p00)));
+			__m128i bot = _mm_add_epi16(_mm_slli_epi16(p01, 4), _mm_mullo_epi16(xf, _mm_sub_epi16(p11, p01)));
+			__m128i v = _mm_add_epi16(_mm_add_epi16(_mm_slli_epi16(top, 4), _mm_mullo_epi16(yf, _mm_sub_epi16(bot, top))), r128);
+			v = _mm_and_si128(_mm_srli_epi16(v, 8), lo8);
+			v = _mm_packus_epi16(_mm_packs_epi32(v, v), v);
+			l_int32 four = _mm_cvtsi128_si32(v);
+			memcpy(row + j, &four, 4);
 		}
+#endif
+		for (; j < w; j++)
+			row[j] = am_pixel(s8, w, h, xcen, ycen, (l_int32)(cx[j] - ys), (l_int32)(yc + sx[j]));
+		row_to_pix(dst + (size_t)i * (size_t)wpld, row, w, wpld);
 	}
 	free(cx);
 	free(sx);
-	pixSetPadBits(d, 0); /* as pixCreateTemplate leaves them */
+	free(row);
+	free(s8);
 	return d;
 }
 

@@ -30,9 +30,10 @@ int image_page_threshold(const struct job *j, int pageno);
  * elsewhere, and for a depth or threshold out of its way. */
 PIX *image_binarise(PIX *g, int thresh);
 /* pixRotate(g, radians, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0) pixel
- * for pixel on an 8-bit grey page, with the float products Leptonica makes
- * for every pixel made once per column and row: about half its
- * instructions (docs/PERFORMANCE.md). Leptonica's own for other depths. */
+ * for pixel on an 8-bit grey page: the float products Leptonica makes for
+ * every pixel made once per column and row, four pixels blended at a time
+ * where the machine has SSE2; about half its instructions on an A4 page
+ * (docs/PERFORMANCE.md). Leptonica's own for other depths. */
 PIX *image_rotate_gray(PIX *g, float radians);
 /* Deskew: the skew of the 8-bit grey page g (ink under thresh) as
  * Leptonica's pixFindSkew measures it; when it is sure of it (confidence
