@@ -17,7 +17,12 @@ base=${1:-6752c20}
 work=$(mktemp -d)
 trap 'git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 git worktree add -f "$work/base" "$base" >/dev/null 2>&1
-make -C "$work/base" -j2 >"$work/base-build.log" 2>&1
+if ! make -C "$work/base" -j2 >"$work/base-build.log" 2>&1; then
+	tail -5 "$work/base-build.log" >&2
+	echo "bench/forms_cpu.sh: $base does not build here (above); it may need a package it listed then" \
+		"(6752c20 wants libsamplerate0-dev): install it and run again" >&2
+	exit 1
+fi
 mapfile -t pages < <(ls "$top"/fixtures/forms/clean/*.png "$top"/fixtures/forms/degraded/*.png "$top"/fixtures/forms/degraded/*.jpg)
 n=${#pages[@]}
 measure() { # measure NAME DIR: callgrind over all pages, then the first

@@ -8,9 +8,11 @@
  * for a page with almost no ink (ocr flags it, reads nothing on it).
  * Before decoding, the pixel count each page header declares is checked
  * against [limits] max_pixels (decompression bombs), and the page count
- * against max_pages. Costs for an A4 page at 300 dpi (docs/PERFORMANCE.md,
- * "Throughput end to end"): PNG decode about 47 ms, threshold split,
- * binarisation and skew about 20, rotation (area map) about 27 when skewed.
+ * against max_pages. Costs for an A4 page at 300 dpi in instructions
+ * (docs/PERFORMANCE.md, issue 12's sixth sitting): a grey PNG decoded by
+ * image_read_png_grey about 150 M (other files by Leptonica), binarisation
+ * for the skew 5 M, skew search 50 M, rotation when skewed 330 M (lib/image.c
+ * does the three whole-page loops with Leptonica's results, for less).
  * PDF pages are rendered by poppler's pdftoppm (see pdf.c). */
 #include "stage.h"
 
