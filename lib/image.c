@@ -186,10 +186,10 @@ PIX *image_read_png_grey(const unsigned char *d, size_t n)
 		png_read_row(png, row, NULL);
 		row_to_pix(dst + (size_t)y * (size_t)wpl, row, (l_int32)w, wpl);
 	}
-	png_uint_32 xres = 0, yres = 0;
-	int unit = 0;
-	if (png_get_pHYs(png, info, &xres, &yres, &unit) && unit == PNG_RESOLUTION_METER)
-		pixSetResolution(pix, (l_int32)(xres * 0.0254 + 0.5), (l_int32)(yres * 0.0254 + 0.5));
+	/* dots per metre to per inch, rounded as Leptonica's pngio.c does (0
+	 * without a pHYs chunk in metres) */
+	png_uint_32 xres = png_get_x_pixels_per_meter(png, info), yres = png_get_y_pixels_per_meter(png, info);
+	pixSetResolution(pix, (l_int32)((l_float32)xres / 39.37 + 0.5), (l_int32)((l_float32)yres / 39.37 + 0.5));
 	free(row);
 	png_destroy_read_struct(&png, &info, NULL);
 	return pix;
