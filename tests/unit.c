@@ -1248,6 +1248,32 @@ static int same_and_free(PIX *a, PIX *b)
 	return ok;
 }
 
+/* A page through a frame and back (image_add_page, image_from_frame) is the
+ * same picture, on widths that end inside a word and a 16-byte block; the
+ * frame's bytes are the plain rows. */
+static void test_frame_roundtrip(void)
+{
+	static const int widths[] = { 3, 17, 64, 1001 };
+	unsigned r = 4242;
+	int ok = 0, plain = 0;
+
+	for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) {
+		PIX *g = noise_picture(widths[i], 5, &r, 0);
+		struct job *j = job_new();
+		pixSetResolution(g, 300, 300);
+		if (image_add_page(j, g, 300) == 0 && j->nframes == 1) {
+			const struct job_frame *f = &j->frames[0];
+			l_uint32 v = 0;
+			pixGetPixel(g, widths[i] - 1, 4, &v);
+			plain += f->width == widths[i] && ((const unsigned char *)f->data)[4 * widths[i] + widths[i] - 1] == v;
+			ok += same_and_free(image_from_frame(f), pixClone(g));
+		}
+		job_free(&j);
+		pixDestroy(&g);
+	}
+	CHECK(ok == 4 && plain == 4);
+}
+
 /* image_binarise gives pixThresholdToBinary's picture bit for bit, on
  * widths that end inside a word and a 32-pixel group, at every threshold
  * band. */
@@ -1315,6 +1341,7 @@ int main(void)
 	test_denoise();
 	test_crop_specks();
 	test_png_grey();
+	test_frame_roundtrip();
 	test_binarise();
 	test_rotate_gray();
 	test_lexicon();
