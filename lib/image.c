@@ -289,7 +289,10 @@ static inline unsigned char am_pixel(const unsigned char *s8, l_int32 w, l_int32
 
 PIX *image_rotate_gray(PIX *g, float radians)
 {
-	if (!g || pixGetDepth(g) != 8 || pixGetColormap(g) || fabsf(radians) < 0.001f)
+	/* am_pixel's unsigned bounds test needs two pixels each way: a page
+	 * narrower or lower than that is Leptonica's (all white anyway) */
+	if (!g || pixGetDepth(g) != 8 || pixGetColormap(g) || fabsf(radians) < 0.001f || pixGetWidth(g) < 2 ||
+	    pixGetHeight(g) < 2)
 		return pixRotate(g, radians, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0);
 	l_int32 w = pixGetWidth(g), h = pixGetHeight(g), wpls = pixGetWpl(g);
 	PIX *d = pixCreateTemplateNoInit(g);

@@ -1298,11 +1298,13 @@ static void test_binarise(void)
 static void test_rotate_gray(void)
 {
 	static const float deg[] = { 0.03f, 0.07f, -0.5f, 1.52f, -2.5f, 3.0f, 9.9f, -45.0f };
-	static const int size[][2] = { { 301, 207 }, { 256, 400 } };
+	/* and pages one or two pixels across, where the four neighbours of a
+	 * source pixel fall off the page */
+	static const int size[][2] = { { 301, 207 }, { 256, 400 }, { 1, 9 }, { 9, 1 }, { 2, 2 } };
 	unsigned r = 777;
 	int diff = 0, n = 0;
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof size / sizeof *size; i++) {
 		PIX *g = noise_picture(size[i][0], size[i][1], &r, 1);
 		for (size_t k = 0; k < sizeof deg / sizeof *deg; k++, n++) {
 			float rad = deg[k] * (float)(M_PI / 180.0);
@@ -1311,7 +1313,7 @@ static void test_rotate_gray(void)
 		}
 		pixDestroy(&g);
 	}
-	CHECK(n == 16 && diff == 0);
+	CHECK(n == 40 && diff == 0);
 }
 
 int main(void)
