@@ -71,6 +71,7 @@ struct conf {
 	char asr_vocab_dict[CONF_PATH_MAX];        /* pronunciations added to dict; "" none */
 	int asr_narrowband;                        /* detect narrow-band recordings, decode them apart */
 	int asr_denoise_snr_db;                    /* suppress noise below this SNR; 0 never */
+	int asr_second_below;                      /* general-model reading of stretches under this mean posterior, percent; 0 never */
 	/* [output] */
 	char archive_dir[CONF_PATH_MAX];
 	char receipts_dir[CONF_PATH_MAX];

@@ -15,6 +15,13 @@
  * sounds (chosen on set A, docs/AUDIO.md).
  * Chunks marked chunk.band=narrow by the audio stage (telephone) go to a
  * second decoder with the narrow-band settings (asr_load).
+ * Second opinion ([asr] second_opinion_below): a stretch of speech whose
+ * mean word posterior is under the threshold is decoded again, with a
+ * margin, by a general decoder (the `lm` alone at PocketSphinx's own
+ * weights, what the stock decoder uses), and its reading replaces the
+ * stretch if its mean posterior is higher: the council vocabulary and the
+ * heavier language weight help noisy, telephone and synthetic speech but
+ * can outvote clear speech (docs/AUDIO.md).
  * One decoder of each kind per worker thread, created when its first chunk
  * arrives (about 0.5 s and 100 MB each; a batch of scans does not pay for
  * it, nor a worker that never sees a telephone recording) and kept;
@@ -44,7 +51,9 @@
 #define VOCAB_SEARCH "vocabulary"
 
 /* One decoder: for wide-band chunks, or for narrow-band ones (telephone:
- * the audio stage marks their chunks chunk.band=narrow). */
+ * the audio stage marks their chunks chunk.band=narrow); with the
+ * configured language models and weights, or (second opinion) the general
+ * model alone with PocketSphinx's own weights. */
 struct decoder {
 	ps_decoder_t *ps;      /* NULL until the first chunk of its kind */
 	cmd_ln_t *config;
@@ -52,7 +61,7 @@ struct decoder {
 
 struct asr_state {
 	const struct conf *conf;
-	struct decoder dec[2]; /* [0] wide band, [1] narrow band */
+	struct decoder dec[2][2]; /* [wide, narrow][configured, general] */
 };
 
 static void asr_fini(void *state)
@@ -60,11 +69,12 @@ static void asr_fini(void *state)
 	struct asr_state *s = state;
 	if (!s)
 		return;
-	for (int i = 0; i < 2; i++) {
-		if (s->dec[i].ps)
-			ps_free(s->dec[i].ps);
-		if (s->dec[i].config)
-			cmd_ln_free_r(s->dec[i].config);
+	for (int i = 0; i < 4; i++) {
+		struct decoder *d = &s->dec[i / 2][i % 2];
+		if (d->ps)
+			ps_free(d->ps);
+		if (d->config)
+			cmd_ln_free_r(d->config);
 	}
 	free(s);
 }
@@ -219,10 +229,10 @@ static enum dp_err asr_init(void **state, const struct conf *c, struct dp_msg *m
  * (first pass -lw 6.5, second passes -fwdflatlw 8.5 and -bestpathlw 9.5) by
  * the same factor, so the passes keep their balance; word_penalty is -wip
  * in hundredths (PocketSphinx's own 0.65: lower is a larger penalty). */
-static void set_weights(cmd_ln_t *config, const struct conf *c)
+static void set_weights(cmd_ln_t *config, const struct conf *c, int general)
 {
 	static const char *const lw[] = { "-lw", "-fwdflatlw", "-bestpathlw" };
-	double k = c->asr_lw_percent / 100.0;
+	double k = general ? 1.0 : c->asr_lw_percent / 100.0;
 
 	for (int i = 0; i < 3; i++)
 		cmd_ln_set_float_r(config, lw[i], cmd_ln_float_r(config, lw[i]) * k);
@@ -230,14 +240,16 @@ static void set_weights(cmd_ln_t *config, const struct conf *c)
 }
 
 /* Create this worker's decoder of one kind (its first chunk only). A
+ * general decoder (second opinion) has the general model alone, without the
+ * added pronunciations, at PocketSphinx's own language weights. A
  * narrow-band decoder keeps the model's front end (its filter bank spans
  * 130-6800 Hz: moving -upperf to 3500 made acc08 far worse, docs/AUDIO.md)
  * but leaves out the front end's own noise subtraction, which on an empty
  * band above 4 kHz removed more than noise. */
-static enum dp_err asr_load(struct decoder *s, const struct conf *c, int narrow, struct dp_msg *m)
+static enum dp_err asr_load(struct decoder *s, const struct conf *c, int narrow, int general, struct dp_msg *m)
 {
 	char topn[16], maxhmmpf[16], plw[16];
-	int vocab = c->asr_vocab_lm[0] != '\0';
+	int vocab = !general && c->asr_vocab_lm[0] != '\0';
 	enum dp_err e;
 
 	pthread_once(&quiet_once, quiet_sphinx);
@@ -253,14 +265,14 @@ static enum dp_err asr_load(struct decoder *s, const struct conf *c, int narrow,
 		cmd_ln_set_str_r(s->config, "-lm", c->asr_lm);
 	if (!s->config)
 		return dp_fail(m, DP_ERR_CONFIG, "PocketSphinx rejected the [asr] settings");
-	set_weights(s->config, c);
+	set_weights(s->config, c, general);
 	engine_enter();
 	s->ps = ps_init(s->config);
 	engine_leave();
 	if (!s->ps)
 		return dp_fail(m, DP_ERR_ENGINE, "PocketSphinx could not load the model in %s", c->asr_hmm);
 	engine_enter();
-	e = c->asr_vocab_dict[0] ? add_pronunciations(s, c->asr_vocab_dict, m) : DP_OK;
+	e = c->asr_vocab_dict[0] && !general ? add_pronunciations(s, c->asr_vocab_dict, m) : DP_OK;
 	if (e == DP_OK && vocab)
 		e = use_vocabulary_lm(s, c, m);
 	engine_leave();
@@ -282,97 +294,172 @@ static int real_word(const char *w)
 	return w && *w && strcmp(w, "<s>") && strcmp(w, "</s>") && strcmp(w, "<sil>") && w[0] != '[' && w[0] != '+';
 }
 
-static void flush(struct job *j, int *seq, struct buf *text, long start_ms, long end_ms, double conf_sum, int nwords)
-{
-	if (!nwords)
-		return;
-	job_add_segment(j, (*seq)++, start_ms, end_ms, conf_sum / nwords, text->data);
-	text->len = 0;
-	text->data[0] = '\0';
-}
+/* One reading of a chunk: its words, times in ms within the chunk. */
+struct word {
+	char text[96];
+	long start, end;
+	double conf; /* posterior probability */
+};
 
-static enum dp_err asr_process(void *state, struct job *j, struct dp_msg *m)
+struct reading {
+	struct word *w;
+	int n, cap;
+};
+
+/* Decode n samples with one decoder into r, word times in ms from the
+ * first sample plus `at`, cut at `until`. A new stream each time: the noise
+ * estimate of the front end starts afresh, so a chunk's words do not depend
+ * on what this worker decoded before (results are the same with 1 or 8
+ * workers). */
+static enum dp_err decode(struct decoder *s, const int16 *pcm, size_t n, long at, long until, struct reading *r,
+			  const char *src, struct dp_msg *m)
 {
-	struct asr_state *st = state;
-	const char *band = job_attr(j, "chunk.band");
-	struct decoder *s = &st->dec[band && !strcmp(band, "narrow")];
-	struct job_frame *f = job_frame(j, "pcm");
-	const char *off = job_attr(j, "chunk.offset_ms");
-	long offset = off ? atol(off) : 0;
-	long chunk_ms;
 	ps_seg_t *seg;
 	logmath_t *lm;
-	struct buf text;
-	long seg_start = -1, seg_end = 0, last_end = -1;
-	double conf_sum = 0;
-	int nwords = 0, seq = 0;
 
-	if (!f || f->len % 2)
-		return dp_fail(m, DP_ERR_INTERNAL, "'%s': chunk has no 16-bit samples", path_basename(j->source));
-	if (!s->ps) {
-		enum dp_err le = asr_load(s, st->conf, s == &st->dec[1], m);
-		if (le)
-			return le;
-	}
-	chunk_ms = (long)(f->len / 2 / 16);
-	/* a new stream per chunk: the noise estimate of the front end starts
-	 * afresh, so a chunk's words do not depend on what this worker decoded
-	 * before (results are the same with 1 or 8 workers) */
+	r->n = 0;
 	engine_enter();
 	if (ps_start_stream(s->ps) < 0 || ps_start_utt(s->ps) < 0) {
 		engine_leave();
 		return dp_fail(m, DP_ERR_ENGINE, "PocketSphinx could not start an utterance");
 	}
-	if (ps_process_raw(s->ps, f->data, f->len / 2, FALSE, TRUE) < 0) {
+	if (ps_process_raw(s->ps, pcm, n, FALSE, TRUE) < 0) {
 		ps_end_utt(s->ps);
 		engine_leave();
-		return dp_fail(m, DP_ERR_ENGINE, "PocketSphinx failed on a chunk of '%s'", path_basename(j->source));
+		return dp_fail(m, DP_ERR_ENGINE, "PocketSphinx failed on a chunk of '%s'", path_basename(src));
 	}
 	ps_end_utt(s->ps);
 	engine_leave();
 	lm = ps_get_logmath(s->ps);
-	buf_init(&text, JOB_TEXT_MAX);
-	buf_add(&text, "", 0);
 	for (seg = ps_seg_iter(s->ps); seg; seg = ps_seg_next(seg)) {
 		const char *w = ps_seg_word(seg);
 		int sf, ef;
-		char word[128];
 		char *paren;
 
 		if (!real_word(w))
 			continue;
-		ps_seg_frames(seg, &sf, &ef);
-		long ws = sf * 10L, we = (ef + 1) * 10L;
-		/* frames past the samples (the decoder's padding) stay inside the chunk */
-		if (we > chunk_ms)
-			we = chunk_ms;
-		if (ws > we)
-			ws = we;
-		ws += offset;
-		we += offset;
-		if (nwords && ws - last_end >= PAUSE_MS) {
-			flush(j, &seq, &text, seg_start, seg_end, conf_sum, nwords);
-			nwords = 0;
-			conf_sum = 0;
+		if (r->n == r->cap) {
+			r->cap = r->cap ? 2 * r->cap : 64;
+			r->w = xrealloc(r->w, (size_t)r->cap * sizeof *r->w);
 		}
-		if (!nwords)
-			seg_start = ws;
-		str_copy(word, sizeof word, w);
-		paren = strchr(word, '('); /* "read(2)": an alternative pronunciation */
+		struct word *x = &r->w[r->n++];
+		ps_seg_frames(seg, &sf, &ef);
+		x->start = at + sf * 10L;
+		x->end = at + (ef + 1) * 10L;
+		/* frames past the samples (the decoder's padding) stay inside them */
+		if (x->end > until)
+			x->end = until;
+		if (x->start > x->end)
+			x->start = x->end;
+		str_copy(x->text, sizeof x->text, w);
+		paren = strchr(x->text, '('); /* "read(2)": an alternative pronunciation */
 		if (paren)
 			*paren = '\0';
-		if (text.len)
-			buf_add(&text, " ", 1);
-		buf_addstr(&text, word);
-		conf_sum += logmath_exp(lm, ps_seg_prob(seg, NULL, NULL, NULL));
-		nwords++;
-		seg_end = we;
-		last_end = we;
+		x->conf = logmath_exp(lm, ps_seg_prob(seg, NULL, NULL, NULL));
 	}
-	flush(j, &seq, &text, seg_start, seg_end, conf_sum, nwords);
-	buf_release(&text);
-	job_drop_frames(j, "pcm");
 	return DP_OK;
+}
+
+/* The stretch of speech starting at word i: words up to a pause of PAUSE_MS
+ * or more. Returns the index past its last word. */
+static int stretch_end(const struct reading *r, int i)
+{
+	for (i++; i < r->n && r->w[i].start - r->w[i - 1].end < PAUSE_MS; i++)
+		;
+	return i;
+}
+
+/* Mean posterior of words [i, e) of r. */
+static double mean_conf(const struct reading *r, int i, int e)
+{
+	double sum = 0;
+	for (int k = i; k < e; k++)
+		sum += r->w[k].conf;
+	return e > i ? sum / (e - i) : 0;
+}
+
+/* Add words [i, e) of r as segments, one per stretch. */
+static void add_stretches(struct job *j, int *seq, const struct reading *r, int i, int e, long offset)
+{
+	struct buf text;
+
+	buf_init(&text, JOB_TEXT_MAX);
+	for (int s0 = i, s1; s0 < e; s0 = s1) {
+		s1 = stretch_end(r, s0);
+		if (s1 > e)
+			s1 = e;
+		text.len = 0;
+		buf_add(&text, "", 0);
+		for (int k = s0; k < s1; k++) {
+			if (k > s0)
+				buf_add(&text, " ", 1);
+			buf_addstr(&text, r->w[k].text);
+		}
+		job_add_segment(j, (*seq)++, offset + r->w[s0].start, offset + r->w[s1 - 1].end, mean_conf(r, s0, s1),
+				text.data);
+	}
+	buf_release(&text);
+}
+
+/* Margin of sound read around a doubtful stretch (half the shortest pause
+ * between stretches, so it never reaches a neighbour's words). */
+#define SECOND_MARGIN_MS (PAUSE_MS / 2)
+
+static enum dp_err asr_process(void *state, struct job *j, struct dp_msg *m)
+{
+	struct asr_state *st = state;
+	const struct conf *c = st->conf;
+	const char *band = job_attr(j, "chunk.band");
+	int narrow = band && !strcmp(band, "narrow");
+	struct job_frame *f = job_frame(j, "pcm");
+	const char *off = job_attr(j, "chunk.offset_ms");
+	long offset = off ? atol(off) : 0;
+	double below = c->asr_second_below / 100.0;
+	/* a second opinion only from a decoder that differs from the first */
+	int second = below > 0 && (c->asr_vocab_lm[0] || c->asr_lw_percent != 100);
+	struct decoder *first = &st->dec[narrow][0], *general = &st->dec[narrow][1];
+	struct reading a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	int seq = 0;
+	enum dp_err e;
+
+	if (!f || f->len % 2)
+		return dp_fail(m, DP_ERR_INTERNAL, "'%s': chunk has no 16-bit samples", path_basename(j->source));
+	const int16 *pcm = (const int16 *)f->data;
+	long chunk_ms = (long)(f->len / 2 / 16);
+	if (!first->ps && (e = asr_load(first, c, narrow, 0, m)) != DP_OK)
+		return e;
+	if ((e = decode(first, pcm, f->len / 2, 0, chunk_ms, &a, j->source, m)) != DP_OK)
+		goto out;
+	/* each stretch of speech as one segment; a doubtful one (mean
+	 * posterior under `below`) read again by the general decoder, which
+	 * is kept if its words are surer */
+	for (int i = 0, k; i < a.n; i = k) {
+		k = stretch_end(&a, i);
+		double ca = mean_conf(&a, i, k);
+		if (second && ca < below) {
+			long lo = a.w[i].start - SECOND_MARGIN_MS, hi = a.w[k - 1].end + SECOND_MARGIN_MS;
+			if (lo < 0)
+				lo = 0;
+			if (hi > chunk_ms)
+				hi = chunk_ms;
+			if (!general->ps && (e = asr_load(general, c, narrow, 1, m)) != DP_OK)
+				goto out;
+			if ((e = decode(general, pcm + lo * 16, (size_t)(hi - lo) * 16, lo, hi, &b, j->source, m)) !=
+			    DP_OK)
+				goto out;
+			if (b.n && mean_conf(&b, 0, b.n) > ca) {
+				add_stretches(j, &seq, &b, 0, b.n, offset);
+				continue;
+			}
+		}
+		add_stretches(j, &seq, &a, i, k, offset);
+	}
+	job_drop_frames(j, "pcm");
+	e = DP_OK;
+out:
+	free(a.w);
+	free(b.w);
+	return e;
 }
 
 const struct stage_ops asr_ops = { asr_init, asr_process, asr_fini };

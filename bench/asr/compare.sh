@@ -4,7 +4,8 @@
 # (`pocketsphinx_continuous -infile`, on the file converted to 16 kHz mono
 # 16-bit by sox), for quick work on a setting; bench/asr_bench.sh is the
 # reported run. Each FILE has its script next to it (FILE without extension
-# + .txt). Writes OUTDIR/NAME.{ref,stock,docpipe} and prints
+# + .txt). Writes OUTDIR/NAME.{ref,stock,docpipe}, OUTDIR/inspect.json
+# (docpipe's whole output: segments, audio.snr_db, audio.band...) and prints
 #   NAME  STOCK_ERRS  DOCPIPE_ERRS  WORDS  STOCK_WER  DOCPIPE_WER
 # and a pooled line. STOCK=0 reuses OUTDIR/NAME.stock from an earlier run.
 set -euo pipefail
@@ -23,9 +24,9 @@ for f in "$@"; do
 		pocketsphinx_continuous -infile "$tmp/$b.wav" -logfn /dev/null > "$out/$b.stock" &
 	fi
 done
-"$bin" inspect -c "$conf" "$@" > "$tmp/inspect.json"
+"$bin" inspect -c "$conf" "$@" > "$out/inspect.json"
 wait
-python3 - "$out" "$tmp/inspect.json" "$top/tests" <<'EOF'
+python3 - "$out" "$out/inspect.json" "$top/tests" <<'EOF'
 import json, os, sys
 out, js, tests = sys.argv[1:]
 sys.path.insert(0, tests)
