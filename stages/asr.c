@@ -26,9 +26,10 @@
  * arrives (about 0.5 s and 100 MB each; a batch of scans does not pay for
  * it, nor a worker that never sees a telephone recording) and kept;
  * init only checks that the model files can be read. Decoders share nothing.
- * Costs about 0.5 billion instructions per second of speech with the shipped
- * settings, most of it Gaussian scoring and the first-pass search
- * (docs/PERFORMANCE.md).
+ * The first reading costs about 0.5 billion instructions per second of
+ * speech with the shipped settings, most of it Gaussian scoring and the
+ * first-pass search; the second opinion reads about half the speech again,
+ * about 60% more CPU in all (docs/PERFORMANCE.md).
  *
  * PocketSphinx's own voice activity filter (-remove_silence) is off: it drops
  * quiet frames before the search, so word times would leave out every pause
