@@ -51,6 +51,7 @@ static const struct conf_row rows[] = {
 	{ "asr", "lm", CT_PATH, S(asr_lm), 0, 0, "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin", NULL },
 	{ "asr", "chunk_max_seconds", CT_INT, S(asr_chunk_max_s), 5, 600, "20", NULL },
 	{ "asr", "chunk_min_seconds", CT_INT, S(asr_chunk_min_s), 1, 600, "5", NULL },
+	{ "asr", "chunk_overlap_ms", CT_INT, S(asr_chunk_overlap_ms), 0, 2000, "1000", NULL },
 	{ "asr", "topn", CT_INT, S(asr_topn), 1, 64, "3", NULL },
 	{ "asr", "maxhmmpf", CT_INT, S(asr_maxhmmpf), -1, 1000000, "3000", NULL },
 	{ "asr", "pl_window", CT_INT, S(asr_pl_window), 0, 50, "5", NULL },

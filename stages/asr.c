@@ -1,7 +1,10 @@
 /* asr.c: PocketSphinx on one chunk of a recording.
  *
  * Takes: a chunk job from the audio stage: frame "pcm" (16 kHz mono 16-bit)
- * and attr chunk.offset_ms.
+ * and attr chunk.offset_ms; where the audio stage had to cut inside speech,
+ * chunk.keep_from_ms / chunk.keep_until_ms (absolute): the chunk's sound
+ * goes on past them, and only the words whose middle lies between them are
+ * kept, so a word shared by two chunks is written once.
  * Gives: transcript segments with absolute times (offset + position in the
  * chunk): words are grouped into one segment per stretch of speech, split at
  * pauses of PAUSE_MS or more; confidence is the mean word posterior.
@@ -370,6 +373,24 @@ static int stretch_end(const struct reading *r, int i)
 	return i;
 }
 
+/* Keep the words of r whose middle lies in [from, until) (ms in the
+ * chunk), their times clipped there: the neighbouring chunk's words start
+ * or stop at the same place, so segments never overlap. */
+static void keep_between(struct reading *r, long from, long until)
+{
+	int n = 0;
+	for (int k = 0; k < r->n; k++) {
+		struct word x = r->w[k];
+		long mid = x.start + (x.end - x.start) / 2;
+		if (mid < from || mid >= until)
+			continue;
+		x.start = x.start < from ? from : x.start;
+		x.end = x.end > until ? until : x.end;
+		r->w[n++] = x;
+	}
+	r->n = n;
+}
+
 /* Mean posterior of words [i, e) of r. */
 static double mean_conf(const struct reading *r, int i, int e)
 {
@@ -414,6 +435,7 @@ static enum dp_err asr_process(void *state, struct job *j, struct dp_msg *m)
 	int narrow = band && !strcmp(band, "narrow");
 	struct job_frame *f = job_frame(j, "pcm");
 	const char *off = job_attr(j, "chunk.offset_ms");
+	const char *kf = job_attr(j, "chunk.keep_from_ms"), *ku = job_attr(j, "chunk.keep_until_ms");
 	long offset = off ? atol(off) : 0;
 	double below = c->asr_second_below / 100.0;
 	/* a second opinion only from a decoder that differs from the first */
@@ -427,10 +449,13 @@ static enum dp_err asr_process(void *state, struct job *j, struct dp_msg *m)
 		return dp_fail(m, DP_ERR_INTERNAL, "'%s': chunk has no 16-bit samples", path_basename(j->source));
 	const int16 *pcm = (const int16 *)f->data;
 	long chunk_ms = (long)(f->len / 2 / 16);
+	/* the words this chunk answers for (ms in the chunk) */
+	long from = kf ? atol(kf) - offset : 0, until = ku ? atol(ku) - offset : chunk_ms;
 	if (!first->ps && (e = asr_load(first, c, narrow, 0, m)) != DP_OK)
 		return e;
 	if ((e = decode(first, pcm, f->len / 2, 0, chunk_ms, &a, j->source, m)) != DP_OK)
 		goto out;
+	keep_between(&a, from, until);
 	/* each stretch of speech as one segment; a doubtful one (mean
 	 * posterior under `below`) read again by the general decoder, which
 	 * is kept if its words are surer */
@@ -448,6 +473,7 @@ static enum dp_err asr_process(void *state, struct job *j, struct dp_msg *m)
 			if ((e = decode(general, pcm + lo * 16, (size_t)(hi - lo) * 16, lo, hi, &b, j->source, m)) !=
 			    DP_OK)
 				goto out;
+			keep_between(&b, from, until);
 			if (b.n && mean_conf(&b, 0, b.n) > ca) {
 				add_stretches(j, &seq, &b, 0, b.n, offset);
 				continue;

@@ -10,7 +10,11 @@
  * parallel and the timestamps stay absolute. Silent stretches are not sent:
  * a chunk starts at most LEAD_FRAMES before its speech. When no pause comes
  * before chunk_max_seconds the cut goes to the quietest 50 ms of the chunk's
- * second half, not into the middle of a word.
+ * second half, not into the middle of a word, and the two chunks share
+ * [asr] chunk_overlap_ms of sound on each side of it, so that a word the cut
+ * falls into is heard whole by both: each chunk says where its words stop or
+ * start counting (chunk.keep_until_ms, chunk.keep_from_ms, absolute), and
+ * asr keeps a word only from the chunk its middle belongs to.
  * Before chunking, a first pass over the same audio measures it
  * (lib/denoise.c): a narrow-band recording (telephone: no speech energy
  * above 4.8 kHz, or a rate of 11 kHz or less) gets the notice narrow_band
@@ -160,19 +164,27 @@ struct chunker {
 	int quiet_run;              /* consecutive quiet frames */
 	long speech_frames;         /* speech frames in the current chunk */
 	long best_cut;              /* sample offset (in chunk) of the best pause so far */
+	long overlap;               /* samples shared around a forced cut */
+	long keep_from;             /* absolute sample where this chunk's words start counting, -1 */
 };
 
-/* Send pcm[0, upto) as a chunk if it holds speech, keep the rest. */
-static void emit_chunk(struct chunker *ck, long upto)
+/* Send pcm[0, upto) as a chunk if it holds speech, keep the rest. With
+ * `shared` (a cut inside speech), the chunk goes on for up to `shared`
+ * samples past the cut and the rest starts as far before it; the words
+ * count up to the cut in this chunk and from it in the next. */
+static void emit_chunk(struct chunker *ck, long upto, long shared)
 {
 	struct job *p = ck->parent, *c;
 	char num[32];
-	long n = upto;
+	long n = upto, send;
 
 	if (n <= 0)
 		return;
 	if (n > ck->nsamples)
 		n = ck->nsamples;
+	if (shared > n)
+		shared = n;
+	send = n + shared < ck->nsamples ? n + shared : ck->nsamples;
 	if (ck->speech_frames > 0) {
 		c = job_new();
 		str_copy(c->id, sizeof c->id, p->id);
@@ -190,14 +202,24 @@ static void emit_chunk(struct chunker *ck, long upto)
 			job_set_attr(c, "attempt", ck->attempt);
 		if (ck->narrow)
 			job_set_attr(c, "chunk.band", "narrow");
-		short *data = xmalloc((size_t)n * sizeof *data);
-		memcpy(data, ck->pcm, (size_t)n * sizeof *data);
-		struct job_frame *f = job_add_frame(c, "pcm", data, (size_t)n * sizeof *data);
+		if (ck->keep_from > ck->chunk_start) {
+			snprintf(num, sizeof num, "%ld", (long)((int64_t)ck->keep_from * 1000 / RATE));
+			job_set_attr(c, "chunk.keep_from_ms", num);
+		}
+		if (shared > 0) {
+			snprintf(num, sizeof num, "%ld", (long)((int64_t)(ck->chunk_start + n) * 1000 / RATE));
+			job_set_attr(c, "chunk.keep_until_ms", num);
+		}
+		short *data = xmalloc((size_t)send * sizeof *data);
+		memcpy(data, ck->pcm, (size_t)send * sizeof *data);
+		struct job_frame *f = job_add_frame(c, "pcm", data, (size_t)send * sizeof *data);
 		f->dpi = RATE; /* sample rate in the frame description */
 		f->depth = 16;
 		ck->nchunks++;
 		stage_emit(c);
 	}
+	ck->keep_from = shared > 0 ? ck->chunk_start + n : -1;
+	n -= shared;
 	/* keep what follows the cut (whole frames: the cut is on a frame boundary) */
 	memmove(ck->pcm, ck->pcm + n, (size_t)(ck->nsamples - n) * sizeof *ck->pcm);
 	memmove(ck->energy, ck->energy + n / FRAME, (size_t)((ck->nsamples - n) / FRAME) * sizeof *ck->energy);
@@ -259,13 +281,18 @@ static void frame_done(struct chunker *ck, double rms)
 	if (ck->quiet_run >= PAUSE_FRAMES && ck->nsamples > (long)(ck->quiet_run / 2) * FRAME)
 		ck->best_cut = ck->nsamples - (long)(ck->quiet_run / 2) * FRAME;
 	if (frames >= ck->min_frames && ck->quiet_run >= PAUSE_FRAMES && ck->speech_frames > 0) {
-		emit_chunk(ck, ck->best_cut);
+		emit_chunk(ck, ck->best_cut, 0);
 		return;
 	}
 	if (frames >= ck->max_frames) {
-		/* no pause long enough: cut at the last one seen, or at the quietest moment */
-		long cut = ck->best_cut > ck->nsamples / 2 ? ck->best_cut : quietest_cut(ck);
-		emit_chunk(ck, cut > 0 ? cut : ck->nsamples);
+		/* no pause long enough: cut at the last one seen, or at the
+		 * quietest moment, which may be inside speech: shared sound */
+		if (ck->best_cut > ck->nsamples / 2) {
+			emit_chunk(ck, ck->best_cut, 0);
+		} else {
+			long cut = quietest_cut(ck);
+			emit_chunk(ck, cut > 0 ? cut : ck->nsamples, ck->overlap);
+		}
 	}
 }
 
@@ -568,6 +595,12 @@ static enum dp_err audio_process(void *state, struct job *j, struct dp_msg *m)
 	ck.pcm = xmalloc(((size_t)ck.max_frames + 1) * FRAME * sizeof *ck.pcm);
 	ck.energy = xmalloc(((size_t)ck.max_frames + 1) * sizeof *ck.energy);
 	ck.best_cut = -1;
+	ck.keep_from = -1;
+	/* at most a quarter of a chunk: the rest after a forced cut (which is
+	 * in the chunk's second half) plus the shared part fits in the buffer */
+	ck.overlap = (long)s->conf->asr_chunk_overlap_ms * RATE / 1000 / FRAME * FRAME;
+	if (ck.overlap > (long)ck.max_frames / 4 * FRAME)
+		ck.overlap = (long)ck.max_frames / 4 * FRAME;
 	cs.ck = &ck;
 	cs.dn = clean ? denoise_new(DENOISE_DB) : NULL;
 	if ((e = decode_pass(f, j->format, &p, chunk_sink_fn, &cs, m)) != DP_OK)
@@ -576,7 +609,7 @@ static enum dp_err audio_process(void *state, struct job *j, struct dp_msg *m)
 		float tail[2 * SIG_FRAME];
 		chunk_push(&ck, tail, denoise_flush(cs.dn, tail));
 	}
-	emit_chunk(&ck, ck.nsamples);
+	emit_chunk(&ck, ck.nsamples, 0);
 	snprintf(num, sizeof num, "%.3f", (double)ck.total / RATE);
 	job_set_attr(j, "audio.seconds", num);
 	snprintf(num, sizeof num, "%d", p.info.samplerate);

@@ -96,6 +96,31 @@ fresh_db() { # fresh_db NAME: create and select an empty database
 	psql -X -q -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
 }
 
+asr_conf() { # asr_conf FILE WORKERS [extra lines: a later key overrides]
+	# the shipped [asr] settings (pipeline.conf), the vocabulary's paths
+	# made absolute, with WORKERS asr workers
+	{
+		printf '[workers]\nasr = %s\n[forms]\ndir = %s/models/forms\n[asr]\n' "$2" "$TOP"
+		sed -n '/^\[asr\]/,/^\[/p' "$TOP/pipeline.conf" | grep -E '^[a-z_]+ *=' |
+			sed -E "s#^(vocabulary_lm|vocabulary_dict) *= *([^/ ][^ ]*)\$#\1 = $TOP/\2#"
+		printf '%b' "${3:-}"
+	} > "$1"
+}
+
+segments_apart() { # segments_apart JSON: the first document's segments of `docpipe inspect`
+	# are in order (seq 0, 1...), apart and inside the recording
+	python3 - "$1" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+segs, end = d["segments"], float(d["attrs"]["audio.seconds"]) * 1000
+print([(s["start_ms"], s["end_ms"]) for s in segs])
+ok = segs and all(0 <= s["start_ms"] < s["end_ms"] <= end + 10 for s in segs)
+ok = ok and all(a["end_ms"] <= b["start_ms"] for a, b in zip(segs, segs[1:]))
+ok = ok and [s["seq"] for s in segs] == list(range(len(segs)))
+sys.exit(0 if ok else 1)
+PY
+}
+
 done_testing() {
 	T_DONE=1
 	echo "# $T_N checks, $T_FAILS failed"

@@ -17,16 +17,7 @@ T="$TMPBASE/t058"
 mkdir -p "$T"
 A=fixtures/audio
 clip=$A/acc07_slt_16k_mono_f32_fast.wav
-# the shipped [asr] settings (pipeline.conf), the vocabulary's paths made
-# absolute; mkconf NAME WORKERS [extra lines: a later key overrides]
-mkconf() {
-	{
-		printf '[workers]\nasr = %s\n[forms]\ndir = %s/models/forms\n[asr]\n' "$2" "$TOP"
-		sed -n '/^\[asr\]/,/^\[/p' pipeline.conf | grep -E '^[a-z_]+ *=' |
-			sed -E "s#^(vocabulary_lm|vocabulary_dict) *= *([^/ ][^ ]*)\$#\1 = $TOP/\2#"
-		printf '%b' "${3:-}"
-	} > "$T/$1.conf"
-}
+mkconf() { asr_conf "$T/$1.conf" "$2" "${3:-}"; } # mkconf NAME WORKERS [extra lines]
 mkconf off 1 'second_opinion_below = 0\n'
 mkconf shipped 1
 mkconf shipped2 2
@@ -48,16 +39,7 @@ all=$(text all)
 check "every stretch read twice: a transcript" test -n "$all"
 printf '%s\n' "$all" > "$T/all.hyp"
 run_ok "every stretch read twice: WER at most 0.15" python3 tests/wer.py --max 0.15 "${clip%.wav}.txt" "$T/all.hyp"
-run_ok "every stretch read twice: segments in order, apart, inside the clip" python3 - "$T/all.json" <<'PY'
-import json, sys
-d = json.loads(open(sys.argv[1]).readline())
-segs, end = d["segments"], float(d["attrs"]["audio.seconds"]) * 1000
-print([(s["start_ms"], s["end_ms"]) for s in segs])
-ok = segs and all(0 <= s["start_ms"] < s["end_ms"] <= end + 10 for s in segs)
-ok = ok and all(a["end_ms"] <= b["start_ms"] for a, b in zip(segs, segs[1:]))
-ok = ok and [s["seq"] for s in segs] == list(range(len(segs)))
-sys.exit(0 if ok else 1)
-PY
+run_ok "every stretch read twice: segments in order, apart, inside the clip" segments_apart "$T/all.json"
 # the built-in default is off: a configuration without the key reads once
 printf '[forms]\ndir = %s/models/forms\n' "$TOP" > "$T/builtin.conf"
 eq "built-in default: second_opinion_below = 0" "second_opinion_below = 0" \
