@@ -4,7 +4,8 @@
 #   scripts/dev-db start && make && bench/asr_bench.sh [REPEATS]
 #
 # (a) stock `pocketsphinx_continuous -infile X.wav` on every clip converted to
-#     16 kHz mono 16-bit with sox: word error rate and CPU per second of audio;
+#     16 kHz mono 16-bit with sox, without dither (the same samples every
+#     run): word error rate and CPU per second of audio;
 # (b) docpipe (`docpipe run`, the shipped settings) on the original files:
 #     word error rate and CPU per second of audio of each recording (audio +
 #     asr stage runs, from stage_runs);
@@ -74,7 +75,7 @@ mkdir -p "$out/16k"
 for i in "${!clips[@]}"; do
 	f=${clips[$i]}
 	b=$(basename "$f"); b=${b%.*}
-	sox -V1 "$f" -r 16000 -c 1 -b 16 -e signed-integer "$out/16k/$b.wav"
+	sox -V1 -D "$f" -r 16000 -c 1 -b 16 -e signed-integer "$out/16k/$b.wav"
 	cp "${f%.*}.txt" "$raw/hyp/$b.ref"
 	printf '%s\t%s\t%s\t%s\n' "$b" "$f" "$(soxi -D "$f")" "${sets[$i]}" >> "$raw/clips.tsv"
 done

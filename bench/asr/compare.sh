@@ -20,7 +20,7 @@ for f in "$@"; do
 	b=$(basename "$f"); b=${b%.*}
 	cp "${f%.*}.txt" "$out/$b.ref"
 	if [ "${STOCK:-1}" != 0 ] || [ ! -s "$out/$b.stock" ]; then
-		sox -V1 "$f" -r 16000 -c 1 -b 16 -e signed-integer "$tmp/$b.wav"
+		sox -V1 -D "$f" -r 16000 -c 1 -b 16 -e signed-integer "$tmp/$b.wav"
 		pocketsphinx_continuous -infile "$tmp/$b.wav" -logfn /dev/null > "$out/$b.stock" &
 	fi
 done

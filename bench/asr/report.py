@@ -73,7 +73,7 @@ def main(raw):
       f"load average {meta['load_before']} before, {meta['load_after']} after: the machine is shared, "
       "compare columns of this one run). Raw figures: bench/asr/last-run/.\n")
     p("Stock: `pocketsphinx_continuous -infile X.wav -logfn /dev/null` on each clip converted with "
-      "`sox X -r 16000 -c 1 -b 16 -e signed-integer`, CPU (user + system) minus its model loading "
+      "`sox -D X -r 16000 -c 1 -b 16 -e signed-integer` (no dither, so every run gives the stock decoder the same samples), CPU (user + system) minus its model loading "
       f"({meta['stock_load_cpu']} s, measured on one second of silence). docpipe: `docpipe run` with 2 asr "
       "workers on the original files; CPU is the sum of the audio and asr stage runs of each recording "
       "(stage_runs.cpu_ms: decoding, resampling, voice activity and PocketSphinx; model loading is in the first "
