@@ -86,7 +86,8 @@ calc "$t1 - $t0" >"$work/wall.ocrmypdf"
 
 fps() { calc "$nforms / $(cat "$work/wall.$1")"; }
 stage_cpu() { # stage_cpu TAG STAGE -> CPU ms per form
-	awk -v s="$2" -v n="$nforms" '$1 == s { printf "%.0f", $5 / n }' "$work/run.$1.txt"
+	# the stage table's row only (the summary also says "ocr worker threads: 2")
+	awk -v s="$2" -v n="$nforms" '$1 == s && $2 ~ /^[0-9]+$/ { printf "%.0f", $5 / n; exit }' "$work/run.$1.txt"
 }
 rss() { sed -nE 's/.*peak rss ([0-9]+) MB.*/\1/p' "$work/run.$1.txt"; }
 proc_cpu() { sed -nE 's/^cpu: process ([0-9]+) ms.*/\1/p' "$work/run.$1.txt"; }
