@@ -55,6 +55,7 @@ static const struct conf_row rows[] = {
 	{ "asr", "topn", CT_INT, S(asr_topn), 1, 64, "3", NULL },
 	{ "asr", "maxhmmpf", CT_INT, S(asr_maxhmmpf), -1, 1000000, "3000", NULL },
 	{ "asr", "pl_window", CT_INT, S(asr_pl_window), 0, 50, "5", NULL },
+	{ "asr", "phone_beam", CT_INT, S(asr_phone_beam), 20, 80, "48", NULL },
 	{ "asr", "fwdflat", CT_BOOL, S(asr_fwdflat), 0, 1, "yes", NULL },
 	{ "asr", "bestpath", CT_BOOL, S(asr_bestpath), 0, 1, "yes", NULL },
 	{ "asr", "language_weight", CT_INT, S(asr_lw_percent), 25, 400, "100", NULL },

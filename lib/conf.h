@@ -64,6 +64,7 @@ struct conf {
 	int asr_chunk_min_s;
 	int asr_chunk_overlap_ms; /* sound shared by two chunks where a cut falls in speech */
 	int asr_topn, asr_maxhmmpf, asr_pl_window; /* PocketSphinx -topn -maxhmmpf -pl_window */
+	int asr_phone_beam;                        /* PocketSphinx -pbeam 1e-N: N */
 	int asr_fwdflat, asr_bestpath;             /* second passes, yes/no */
 	int asr_lw_percent;                        /* language model weights, percent of PocketSphinx's */
 	int asr_wip_percent;                       /* word insertion penalty -wip, in hundredths */

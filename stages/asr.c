@@ -12,8 +12,8 @@
  * language is a change of these paths); optionally [asr] vocabulary_lm, a
  * domain language model interpolated with lm at vocabulary_weight percent,
  * and vocabulary_dict, pronunciations added to the dictionary (models/asr/,
- * docs/AUDIO.md). Decoder settings [asr] topn, maxhmmpf, pl_window, fwdflat,
- * bestpath trade time for accuracy (bench/asr_bench.sh measures both);
+ * docs/AUDIO.md). Decoder settings [asr] topn, maxhmmpf, pl_window,
+ * phone_beam, fwdflat, bestpath trade time for accuracy (bench/asr_bench.sh measures both);
  * language_weight and word_penalty weigh the language model against the
  * sounds (chosen on set A, docs/AUDIO.md).
  * Chunks marked chunk.band=narrow by the audio stage (telephone) go to a
@@ -252,7 +252,7 @@ static void set_weights(cmd_ln_t *config, const struct conf *c, int general)
  * band above 4 kHz removed more than noise. */
 static enum dp_err asr_load(struct decoder *s, const struct conf *c, int narrow, int general, struct dp_msg *m)
 {
-	char topn[16], maxhmmpf[16], plw[16];
+	char topn[16], maxhmmpf[16], plw[16], pbeam[16];
 	int vocab = !general && c->asr_vocab_lm[0] != '\0';
 	enum dp_err e;
 
@@ -260,9 +260,10 @@ static enum dp_err asr_load(struct decoder *s, const struct conf *c, int narrow,
 	snprintf(topn, sizeof topn, "%d", c->asr_topn);
 	snprintf(maxhmmpf, sizeof maxhmmpf, "%d", c->asr_maxhmmpf);
 	snprintf(plw, sizeof plw, "%d", c->asr_pl_window);
+	snprintf(pbeam, sizeof pbeam, "1e-%d", c->asr_phone_beam);
 	/* with a vocabulary the decoder starts without -lm: the interpolated set replaces it */
 	s->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", c->asr_hmm, "-dict", c->asr_dict, "-topn", topn,
-				"-maxhmmpf", maxhmmpf, "-pl_window", plw, "-fwdflat", c->asr_fwdflat ? "yes" : "no",
+				"-maxhmmpf", maxhmmpf, "-pl_window", plw, "-pbeam", pbeam, "-fwdflat", c->asr_fwdflat ? "yes" : "no",
 				"-bestpath", c->asr_bestpath ? "yes" : "no", "-remove_silence", "no", "-remove_noise",
 				narrow ? "no" : "yes", NULL);
 	if (s->config && !vocab)
