@@ -13,8 +13,8 @@
  * domain language model interpolated with lm at vocabulary_weight percent,
  * and vocabulary_dict, pronunciations added to the dictionary (models/asr/,
  * docs/AUDIO.md). Decoder settings [asr] topn, maxhmmpf, pl_window,
- * phone_beam, fwdflat, bestpath trade time for accuracy (bench/asr_bench.sh measures both);
- * language_weight and word_penalty weigh the language model against the
+ * phone_beam, fwdflat, bestpath trade time for accuracy (bench/asr_bench.sh
+ * measures both); language_weight and word_penalty weigh the language model against the
  * sounds (chosen on set A, docs/AUDIO.md).
  * Chunks marked chunk.band=narrow by the audio stage (telephone) go to a
  * second decoder with the narrow-band settings (asr_load).
@@ -263,9 +263,9 @@ static enum dp_err asr_load(struct decoder *s, const struct conf *c, int narrow,
 	snprintf(pbeam, sizeof pbeam, "1e-%d", c->asr_phone_beam);
 	/* with a vocabulary the decoder starts without -lm: the interpolated set replaces it */
 	s->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", c->asr_hmm, "-dict", c->asr_dict, "-topn", topn,
-				"-maxhmmpf", maxhmmpf, "-pl_window", plw, "-pbeam", pbeam, "-fwdflat", c->asr_fwdflat ? "yes" : "no",
-				"-bestpath", c->asr_bestpath ? "yes" : "no", "-remove_silence", "no", "-remove_noise",
-				narrow ? "no" : "yes", NULL);
+				"-maxhmmpf", maxhmmpf, "-pl_window", plw, "-pbeam", pbeam, "-fwdflat",
+				c->asr_fwdflat ? "yes" : "no", "-bestpath", c->asr_bestpath ? "yes" : "no",
+				"-remove_silence", "no", "-remove_noise", narrow ? "no" : "yes", NULL);
 	if (s->config && !vocab)
 		cmd_ln_set_str_r(s->config, "-lm", c->asr_lm);
 	if (!s->config)
