@@ -14,8 +14,8 @@
  * and vocabulary_dict, pronunciations added to the dictionary (models/asr/,
  * docs/AUDIO.md). Decoder settings [asr] topn, maxhmmpf, pl_window,
  * phone_beam, fwdflat, bestpath trade time for accuracy (bench/asr_bench.sh
- * measures both); language_weight and word_penalty weigh the language model against the
- * sounds (chosen on set A, docs/AUDIO.md).
+ * measures both); language_weight and word_penalty weigh the language model
+ * against the sounds (chosen on set A, docs/AUDIO.md).
  * Chunks marked chunk.band=narrow by the audio stage (telephone) go to a
  * second decoder with the narrow-band settings (asr_load).
  * Second opinion ([asr] second_opinion_below): a stretch of speech whose
