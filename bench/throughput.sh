@@ -5,7 +5,10 @@
 # 32 files, 42 pages, every one a recognised form; not the tuning set):
 #   1. docpipe run into PostgreSQL with the default workers (preprocess, qr
 #      and ocr: one per core the process may use, so 2 and, pinned to 1 core
-#      with taskset, 1), each into a fresh database;
+#      with taskset, 1), each into a fresh database; and once more on 2 cores
+#      with DOCPIPE_DEBUG_ONE_READING (every field read once by its own
+#      model, no second reading, no other model's check: the floor of the
+#      readings, not a way to run; more fields go to review);
 #   2. a two-at-a-time shell loop of `tesseract PAGE - -l jpn+eng` (full page
 #      per page, as a user would otherwise script it; multi-page TIFFs are
 #      split first, outside the timing);
@@ -38,12 +41,12 @@ nforms=$(echo "$inputs" | wc -l)
 calc() { awk "BEGIN { printf \"%.2f\", $* }"; }
 
 # 1. docpipe, 2 cores and 1 core
-run_docpipe() { # run_docpipe TAG CPUS
+run_docpipe() { # run_docpipe TAG CPUS [VAR=VALUE ...]
 	local db=docpipe_tp_$1 t0 t1 rc=0
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null 2>&1
 	t0=$(date +%s.%N)
 	# shellcheck disable=SC2086
-	PGDATABASE=$db taskset -c "$2" build/docpipe run -c "$set_b/new.conf" $inputs >"$work/run.$1.txt" 2>"$work/run.$1.log" || rc=$?
+	PGDATABASE=$db env "${@:3}" taskset -c "$2" build/docpipe run -c "$set_b/new.conf" $inputs >"$work/run.$1.txt" 2>"$work/run.$1.log" || rc=$?
 	t1=$(date +%s.%N)
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then
 		echo "throughput: docpipe run ($1) failed (exit $rc):" >&2
@@ -55,6 +58,7 @@ run_docpipe() { # run_docpipe TAG CPUS
 }
 run_docpipe two 0,1
 run_docpipe one 0
+run_docpipe floor 0,1 DOCPIPE_DEBUG_ONE_READING=1
 
 # 2. tesseract, two pages at a time (pages split out of TIFFs first)
 mkdir -p "$work/pages"
@@ -99,15 +103,16 @@ startup_cpu() { sed -nE 's/.*start-up ([0-9]+),.*/\1/p' "$work/run.$1.txt"; }
 	echo
 	echo "| run | wall s | forms/s | against docpipe on 2 cores |"
 	echo "| --- | ---: | ---: | ---: |"
-	for t in two one tess ocrmypdf; do
+	for t in two one floor tess ocrmypdf; do
 		case $t in
 		two) l="docpipe run, 2 cores" ;; one) l="docpipe run, 1 core (taskset)" ;;
+		floor) l="docpipe run, 2 cores, one reading per field (the floor; not a way to run)" ;;
 		tess) l="tesseract jpn+eng per page, 2 at a time" ;; ocrmypdf) l="OCRmyPDF, 2 files at a time" ;;
 		esac
 		echo "| $l | $(cat "$work/wall.$t") | $(fps $t) | $(calc "$(fps $t) / $(fps two)") |"
 	done
 	echo
-	echo "docpipe on 2 cores: process CPU $(calc "$(proc_cpu two) / $nforms") ms per form (of which the workers' start-up, engines loaded once per worker, $(calc "$(startup_cpu two) / $nforms")), peak RSS $(rss two) MB; scaling 1 -> 2 cores $(calc "$(fps two) / $(fps one)")x."
+	echo "docpipe on 2 cores: process CPU $(calc "$(proc_cpu two) / $nforms") ms per form (of which the workers' start-up, engines loaded once per worker, $(calc "$(startup_cpu two) / $nforms")), peak RSS $(rss two) MB; scaling 1 -> 2 cores $(calc "$(fps two) / $(fps one)")x; with one reading per field (the floor) $(calc "$(proc_cpu floor) / $nforms") ms per form, the ocr stage $(stage_cpu floor ocr)."
 	echo
 	echo "| stage | CPU ms per form |"
 	echo "| --- | ---: |"
