@@ -66,6 +66,7 @@ static const struct conf_row rows[] = {
 	{ "asr", "narrowband", CT_BOOL, S(asr_narrowband), 0, 1, "yes", NULL },
 	{ "asr", "denoise_below_snr_db", CT_INT, S(asr_denoise_snr_db), 0, 99, "35", NULL },
 	{ "asr", "second_opinion_below", CT_INT, S(asr_second_below), 0, 100, "0", NULL },
+	{ "asr", "second_opinion_fwdflat", CT_BOOL, S(asr_second_fwdflat), 0, 1, "yes", NULL },
 	{ "output", "archive", CT_PATH, S(archive_dir), 0, 0, "var/archive", NULL },
 	{ "output", "receipts", CT_PATH, S(receipts_dir), 0, 0, "", NULL },
 	{ "watch", "inbox", CT_PATH, S(inbox), 0, 0, "var/inbox", NULL },

@@ -74,6 +74,7 @@ struct conf {
 	int asr_narrowband;                        /* detect narrow-band recordings, decode them apart */
 	int asr_denoise_snr_db;                    /* suppress noise below this SNR; 0 never */
 	int asr_second_below;                      /* general-model reading of stretches under this mean posterior, percent; 0 never */
+	int asr_second_fwdflat;                    /* the flat second pass in that general-model reading, yes/no */
 	/* [output] */
 	char archive_dir[CONF_PATH_MAX];
 	char receipts_dir[CONF_PATH_MAX];

@@ -245,7 +245,8 @@ static void set_weights(cmd_ln_t *config, const struct conf *c, int general)
 
 /* Create this worker's decoder of one kind (its first chunk only). A
  * general decoder (second opinion) has the general model alone, without the
- * added pronunciations, at PocketSphinx's own language weights. A
+ * added pronunciations, at PocketSphinx's own language weights, and its own
+ * choice of the flat second pass ([asr] second_opinion_fwdflat). A
  * narrow-band decoder keeps the model's front end (its filter bank spans
  * 130-6800 Hz: moving -upperf to 3500 made acc08 far worse, docs/AUDIO.md)
  * but leaves out the front end's own noise subtraction, which on an empty
@@ -264,7 +265,7 @@ static enum dp_err asr_load(struct decoder *s, const struct conf *c, int narrow,
 	/* with a vocabulary the decoder starts without -lm: the interpolated set replaces it */
 	s->config = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", c->asr_hmm, "-dict", c->asr_dict, "-topn", topn,
 				"-maxhmmpf", maxhmmpf, "-pl_window", plw, "-pbeam", pbeam, "-fwdflat",
-				c->asr_fwdflat ? "yes" : "no", "-bestpath", c->asr_bestpath ? "yes" : "no",
+				(general ? c->asr_second_fwdflat : c->asr_fwdflat) ? "yes" : "no", "-bestpath", c->asr_bestpath ? "yes" : "no",
 				"-remove_silence", "no", "-remove_noise", narrow ? "no" : "yes", NULL);
 	if (s->config && !vocab)
 		cmd_ln_set_str_r(s->config, "-lm", c->asr_lm);

@@ -7,11 +7,14 @@
 # inside the clip and apart; the words do not depend on the number of asr
 # workers; the clip's word error rate stays within 0.02 of the stock
 # decoder's (3 of 58 words in bench/asr_bench.sh runs: at most 4 here).
+# [asr] second_opinion_fwdflat (built in yes, shipped no): the second
+# decoder's own flat pass; it reaches that decoder (acc05, a clip whose
+# second opinions read otherwise without it: 5 errors of 49 against 2).
 # Quick enough (about 30 s) to run under the sanitizers: the second decoder
 # and the stretch bookkeeping are new code.
 # QUICK
 . "$TOP/tests/lib.sh"
-plan 9
+plan 13
 cd "$TOP"
 T="$TMPBASE/t058"
 mkdir -p "$T"
@@ -44,4 +47,18 @@ run_ok "every stretch read twice: segments in order, apart, inside the clip" seg
 printf '[forms]\ndir = %s/models/forms\n' "$TOP" > "$T/builtin.conf"
 eq "built-in default: second_opinion_below = 0" "second_opinion_below = 0" \
 	"$("$DOCPIPE" config -c "$T/builtin.conf" 2>/dev/null | grep -E '^second_opinion_below' || echo missing)"
+eq "built-in default: second_opinion_fwdflat = yes" "second_opinion_fwdflat = yes" \
+	"$("$DOCPIPE" config -c "$T/builtin.conf" 2>/dev/null | grep -E '^second_opinion_fwdflat' || echo missing)"
+eq "shipped pipeline.conf: second_opinion_fwdflat = no" "second_opinion_fwdflat = no" \
+	"$("$DOCPIPE" config -c "$T/shipped.conf" 2>/dev/null | grep -E '^second_opinion_fwdflat' || echo missing)"
+clip=$A/acc05_kal_16k_stereo_s16.wav
+mkconf flat 1 'second_opinion_fwdflat = yes\n'
+noflat=$(text shipped)
+flat=$(text flat)
+echo "# acc05, second opinion without its flat pass: $noflat"
+echo "# acc05, with it:                              $flat"
+printf '%s\n' "$noflat" > "$T/noflat.hyp"
+run_ok "acc05, second opinion without its flat pass: WER at most 0.15" python3 tests/wer.py --max 0.15 \
+	"${clip%.wav}.txt" "$T/noflat.hyp"
+check "second_opinion_fwdflat reaches the second decoder: acc05 read otherwise" test "$noflat" != "$flat"
 done_testing
