@@ -1,6 +1,7 @@
 /* tess.c: Tesseract C API wrapper (see tess.h). */
 #include "tess.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tesseract/capi.h>
@@ -67,6 +68,23 @@ enum dp_err tess_check_langs(struct tess *t, const char *tessdata, const char *l
 	}
 	TessDeleteTextArray(have);
 	return e;
+}
+
+int tess_langs_found(const char *tessdata, const char *langs)
+{
+	const char *env = getenv("TESSDATA_PREFIX");
+	const char *dir = tessdata && *tessdata ? tessdata : env && *env ? env : "/usr/share/tesseract-ocr/5/tessdata";
+	char want[256];
+	int all = 1;
+
+	str_copy(want, sizeof want, langs);
+	for (char *save = NULL, *l = strtok_r(want, "+", &save); l && all; l = strtok_r(NULL, "+", &save)) {
+		char p[4096], q[4096];
+		snprintf(p, sizeof p, "%s/%s.traineddata", dir, l);
+		snprintf(q, sizeof q, "%s/tessdata/%s.traineddata", dir, l);
+		all = file_readable(p) || file_readable(q);
+	}
+	return all;
 }
 
 void tess_close(struct tess **t)

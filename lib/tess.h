@@ -20,6 +20,15 @@ void tess_close(struct tess **t);
  * when a page needs it. */
 enum dp_err tess_check_langs(struct tess *t, const char *tessdata, const char *langs, struct dp_msg *m);
 
+/* 1 when every language of langs ("jpn+eng") has its LANG.traineddata in
+ * the folder Tesseract will read: tessdata when set, else $TESSDATA_PREFIX,
+ * else Debian's /usr/share/tesseract-ocr/5/tessdata (each also with
+ * "/tessdata" appended). 0 when one is missing or the folder is not one of
+ * those: the caller then opens an engine to have Tesseract's own answer.
+ * Lets a worker open its engines when its first page comes (an audio-only
+ * run never loads them) and still refuse a missing language at start. */
+int tess_langs_found(const char *tessdata, const char *langs);
+
 /* Set the page all later reads refer to (the PIX must outlive those reads). */
 void tess_set_page(struct tess *t, PIX *pix, int dpi);
 

@@ -379,6 +379,15 @@ const char *path_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+int file_readable(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	fclose(f);
+	return 1;
+}
+
 int mkdir_p(const char *path)
 {
 	return mkdir_as(path, -1, -1);

@@ -59,6 +59,8 @@ enum dp_err file_write_as(const char *path, const void *data, size_t len, int mo
 
 void path_dirname(const char *path, char *out, size_t n);
 const char *path_basename(const char *path);
+/* 1 when path names a file this process can open for reading */
+int file_readable(const char *path);
 /* mkdir -p */
 int mkdir_p(const char *path);
 /* mkdir -p whose new folders get permissions mode whatever the umask, and

@@ -83,15 +83,6 @@ static void asr_fini(void *state)
 	free(s);
 }
 
-static int readable(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	fclose(f);
-	return 1;
-}
-
 /* The general model interpolated with the domain model, as the active search.
  * Ownership (checked with LeakSanitizer): the models use the decoder's logmath
  * without a reference of their own, as ps_set_lm_file() does; the set and
@@ -216,11 +207,11 @@ static enum dp_err asr_init(void **state, const struct conf *c, struct dp_msg *m
 	for (int i = 0; i < 3; i++) {
 		char p[CONF_PATH_MAX + 32];
 		snprintf(p, sizeof p, "%s%s", paths[i], i == 0 ? "/mdef" : "");
-		if (!readable(p))
+		if (!file_readable(p))
 			return dp_fail(m, DP_ERR_CONFIG, "[asr] %s: cannot read '%s' (install pocketsphinx-en-us or fix pipeline.conf)",
 				       keys[i], p);
 	}
-	if (c->asr_vocab_lm[0] && !readable(c->asr_vocab_lm))
+	if (c->asr_vocab_lm[0] && !file_readable(c->asr_vocab_lm))
 		return dp_fail(m, DP_ERR_CONFIG, "[asr] vocabulary_lm: cannot read '%s' (fix pipeline.conf, or leave it empty)",
 			       c->asr_vocab_lm);
 	s = xcalloc(1, sizeof *s);

@@ -17,7 +17,9 @@
  * Gives: fields (value, raw text, confidence, needs_review), form_type,
  * procedure; full_text for unrecognised pages ([ocr] full_text = auto) or for
  * every page (always). Status 'unrecognised' when no page matched a template.
- * Engines per worker: jpn, eng and Japanese for fields, created once;
+ * Engines per worker: jpn, eng and Japanese for fields, created once, when
+ * the worker's first page comes (a run of recordings alone never loads
+ * them; a missing language is still refused at start, tess_langs_found);
  * jpn+eng for page text, created once when a page first needs it. Costs
  * about 0.1 to 0.2 s of CPU per form page; page text about 0.9 s per page. */
 #include "stage.h"
@@ -111,6 +113,36 @@ static enum dp_err load_models(struct ocr_state *s, struct dp_msg *m)
 	return DP_OK;
 }
 
+/* The field engines (jpn, eng, Japanese) and the name dictionary, once per
+ * worker: at its first page, or at start when their files could not be
+ * found beforehand (ocr_init). */
+static enum dp_err open_engines(struct ocr_state *s, struct dp_msg *m)
+{
+	const struct conf *c = s->conf;
+	enum dp_err e;
+
+	if (s->jpn)
+		return DP_OK;
+	e = tess_open(&s->jpn, c->tessdata, "jpn", m);
+	if (!e)
+		e = tess_open(&s->eng, c->tessdata, "eng", m);
+	if (!e)
+		e = tess_open(&s->jpan, c->tessdata, "Japanese", m);
+	if (!e)
+		e = lexicon_load(&s->lex, c->dictionary, m);
+	if (e) {
+		/* all or nothing: the next page tries again */
+		tess_close(&s->jpn);
+		tess_close(&s->eng);
+		tess_close(&s->jpan);
+		return e;
+	}
+	log_debug("ocr: engines jpn, eng and Japanese opened%s", s->lex ? ", and the name dictionary" : "");
+	if (s->lex)
+		log_debug("dictionary %s: %ld names and katakana words", c->dictionary, lexicon_count(s->lex));
+	return DP_OK;
+}
+
 static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m)
 {
 	struct ocr_state *s = xcalloc(1, sizeof *s);
@@ -125,23 +157,24 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 	e = forms_load_dir(&s->forms, c->forms_dir, m);
 	if (!e)
 		e = load_models(s, m);
+	/* The field engines and the name dictionary (about 0.9 s of CPU and 300
+	 * MB a worker) are opened when the first page comes, so that a run of
+	 * recordings alone never loads them; when their files are where
+	 * Tesseract and the dictionary will look, a missing one is refused now
+	 * all the same, otherwise they are opened now and refused as they fail. */
 	if (!e && s->forms.n) {
-		e = tess_open(&s->jpn, c->tessdata, "jpn", m);
-		if (!e)
-			e = tess_open(&s->eng, c->tessdata, "eng", m);
-		if (!e)
-			e = tess_open(&s->jpan, c->tessdata, "Japanese", m);
-		if (!e)
-			e = lexicon_load(&s->lex, c->dictionary, m);
-		if (!e && s->lex)
-			log_debug("dictionary %s: %ld names and katakana words", c->dictionary, lexicon_count(s->lex));
+		char p[CONF_PATH_MAX + 32];
+		snprintf(p, sizeof p, "%s/Noun.name.csv", c->dictionary);
+		if (!tess_langs_found(c->tessdata, "jpn+eng+Japanese") || (c->dictionary[0] && !file_readable(p)))
+			e = open_engines(s, m);
 	}
 	/* The page text engine (jpn+eng, about 0.3 s of CPU and 100 MB to load)
 	 * is opened when a page first needs it: with templates, only an
-	 * unrecognised page does (full_text = auto). Its languages are checked
-	 * now, so a missing one is still a configuration error at start. */
-	if (!e && strcmp(c->full_text, "never")) {
-		if (s->forms.n && strcmp(c->full_text, "always"))
+	 * unrecognised page does (full_text = auto); without, every page. Its
+	 * languages are checked now, so a missing one is still a configuration
+	 * error at start. */
+	if (!e && strcmp(c->full_text, "never") && !tess_langs_found(c->tessdata, c->full_text_lang)) {
+		if (s->jpn)
 			e = tess_check_langs(s->jpn, c->tessdata, c->full_text_lang, m);
 		else
 			e = tess_open(&s->page_engine, c->tessdata, c->full_text_lang, m);
@@ -1129,6 +1162,8 @@ static enum dp_err ocr_process(void *state, struct job *j, struct dp_msg *m)
 			break;
 		}
 		dpi = page_dpi(f);
+		if (s->forms.n && (e = open_engines(s, m)) != DP_OK)
+			break;
 		if (s->forms.n) {
 			struct buf band, scores;
 			char key[48];
