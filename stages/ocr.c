@@ -157,7 +157,7 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 	e = forms_load_dir(&s->forms, c->forms_dir, m);
 	if (!e)
 		e = load_models(s, m);
-	/* The field engines and the name dictionary (about 0.9 s of CPU and 300
+	/* The field engines and the name dictionary (about 0.9 s of CPU and 90
 	 * MB a worker) are opened when the first page comes, so that a run of
 	 * recordings alone never loads them; when their files are where
 	 * Tesseract and the dictionary will look, a missing one is refused now
