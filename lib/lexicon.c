@@ -234,6 +234,17 @@ static long load_file(struct lexicon *lx, const char *path, int names_too, struc
 	return rows;
 }
 
+#define LEXICON_NAMES "Noun.name.csv" /* the required file of the folder */
+
+int lexicon_present(const char *dir)
+{
+	char path[4096];
+	if (!dir || !*dir)
+		return 1;
+	snprintf(path, sizeof path, "%s/" LEXICON_NAMES, dir);
+	return file_readable(path);
+}
+
 enum dp_err lexicon_load(struct lexicon **out, const char *dir, struct dp_msg *m)
 {
 	char path[4096];
@@ -245,7 +256,7 @@ enum dp_err lexicon_load(struct lexicon **out, const char *dir, struct dp_msg *m
 	if (!dir || !*dir)
 		return DP_OK;
 	lx = xcalloc(1, sizeof *lx);
-	snprintf(path, sizeof path, "%s/Noun.name.csv", dir);
+	snprintf(path, sizeof path, "%s/" LEXICON_NAMES, dir);
 	if (load_file(lx, path, 1, m) < 0) {
 		char why[DP_MSG_MAX];
 		str_copy(why, sizeof why, m->text);

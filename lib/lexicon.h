@@ -30,6 +30,9 @@ struct lexicon;
  * Noun*.csv add katakana words). NULL *out and DP_OK for an empty dir (no
  * such evidence). A file may be EUC-JP or UTF-8. */
 enum dp_err lexicon_load(struct lexicon **out, const char *dir, struct dp_msg *m);
+/* 1 when lexicon_load would find its required file in dir (or dir is empty:
+ * nothing to load), without loading it. */
+int lexicon_present(const char *dir);
 void lexicon_free(struct lexicon **lx);
 /* 1 when v (UTF-8, NFKC) is a family name followed by a given name: kana = 0
  * compares the written forms, kana = 1 the katakana readings. Spaces between

@@ -162,12 +162,8 @@ static enum dp_err ocr_init(void **state, const struct conf *c, struct dp_msg *m
 	 * recordings alone never loads them; when their files are where
 	 * Tesseract and the dictionary will look, a missing one is refused now
 	 * all the same, otherwise they are opened now and refused as they fail. */
-	if (!e && s->forms.n) {
-		char p[CONF_PATH_MAX + 32];
-		snprintf(p, sizeof p, "%s/Noun.name.csv", c->dictionary);
-		if (!tess_langs_found(c->tessdata, "jpn+eng+Japanese") || (c->dictionary[0] && !file_readable(p)))
-			e = open_engines(s, m);
-	}
+	if (!e && s->forms.n && (!tess_langs_found(c->tessdata, "jpn+eng+Japanese") || !lexicon_present(c->dictionary)))
+		e = open_engines(s, m);
 	/* The page text engine (jpn+eng, about 0.3 s of CPU and 100 MB to load)
 	 * is opened when a page first needs it: with templates, only an
 	 * unrecognised page does (full_text = auto); without, every page. Its
